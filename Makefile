@@ -1,0 +1,31 @@
+# Short commands for people. CMake presets do the real work (see CMakePresets.json).
+PRESET ?= dev
+JOBS ?= 2
+BUILD_DIR := build/$(PRESET)
+CONFIG ?=
+
+.PHONY: setup configure build run test bench format clean
+
+setup:
+	@bash scripts/setup.sh
+
+configure: setup
+	@test -f $(BUILD_DIR)/build.ninja || cmake --preset $(PRESET) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j$(JOBS)
+
+run: build
+	$(BUILD_DIR)/tributary run $(if $(CONFIG),-c $(CONFIG),)
+
+test: build
+	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+bench: build
+	@echo "bench: micro and end-to-end benchmarks arrive with issue 5"
+
+format:
+	@git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+clean:
+	rm -rf build

@@ -1,0 +1,31 @@
+#pragma once
+// The `tributary` subcommands. Each returns the process exit code.
+
+#include <string>
+#include <vector>
+
+namespace tributary {
+
+struct RunOptions {
+  std::string config_file;  // empty = built-in default
+  std::string log_format;   // overrides [log] format when set
+  std::string log_level;
+};
+int RunCommand(const RunOptions& options);
+
+int CheckCommand(const std::string& config_file);
+
+struct SendOptions {
+  std::string url = "http://127.0.0.1:8080/v1/events";
+  std::string input = "-";
+  std::string token;
+  size_t batch = 1000;
+  size_t concurrency = 4;
+  std::string compression = "none";
+};
+int SendCommand(const SendOptions& options);
+
+// Sets up spdlog: "human" or "json" lines on stderr, at `level`.
+void SetUpLogging(const std::string& format, const std::string& level);
+
+}  // namespace tributary

@@ -1,0 +1,141 @@
+#include "buffer/memory_buffer.h"
+
+namespace tributary {
+
+MemoryQueue::MemoryQueue(std::string sink_name, QueueLimits limits)
+    : sink_name_(std::move(sink_name)), limits_(limits) {}
+
+bool MemoryQueue::HasRoom(uint64_t events, uint64_t bytes) const {
+  // An empty queue takes any single append so that one oversized request cannot wedge it.
+  if (events_ == 0) return true;
+  return events_ + events <= limits_.max_events && bytes_ + bytes <= limits_.max_bytes;
+}
+
+void MemoryQueue::Push(const EventBatchPtr& batch, std::vector<uint32_t> indices, uint64_t bytes) {
+  events_ += indices.size();
+  unread_ += indices.size();
+  bytes_ += bytes;
+  chunks_.push_back({batch, std::move(indices), 0});
+  readable_.notify_one();
+}
+
+void MemoryQueue::Close() {
+  std::lock_guard lock(mu_);
+  closed_ = true;
+  readable_.notify_all();
+}
+
+size_t MemoryQueue::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) {
+  std::unique_lock lock(mu_);
+  readable_.wait_until(lock, deadline, [&] { return unread_ > 0 || closed_; });
+  size_t n = 0;
+  while (n < max && unread_ > 0) {
+    Chunk& c = chunks_[read_chunk_];
+    if (read_offset_ == c.indices.size()) {
+      ++read_chunk_;
+      read_offset_ = 0;
+      continue;
+    }
+    const Event& e = c.batch->events()[c.indices[read_offset_++]];
+    out.push_back({c.batch.get(), &e});
+    --unread_;
+    ++n;
+  }
+  return n;
+}
+
+void MemoryQueue::Ack(size_t n) {
+  std::lock_guard lock(mu_);
+  while (n > 0 && !chunks_.empty()) {
+    Chunk& c = chunks_.front();
+    size_t take = std::min(n, c.indices.size() - c.acked);
+    for (size_t i = c.acked; i < c.acked + take; ++i) bytes_ -= c.batch->events()[c.indices[i]].size;
+    c.acked += take;
+    events_ -= take;
+    n -= take;
+    if (c.acked == c.indices.size()) {
+      chunks_.pop_front();
+      // The read position moves with the chunks it indexes.
+      if (read_chunk_ > 0) {
+        --read_chunk_;
+      } else {
+        read_offset_ = 0;
+      }
+    }
+  }
+}
+
+bool MemoryQueue::Drained() const {
+  std::lock_guard lock(mu_);
+  return closed_ && unread_ == 0;
+}
+
+QueueStats MemoryQueue::Stats() const {
+  std::lock_guard lock(mu_);
+  QueueStats s{events_, bytes_, 0};
+  if (!chunks_.empty()) s.oldest_ns = chunks_.front().batch->received_ns;
+  return s;
+}
+
+MemoryBuffer::MemoryBuffer(const std::vector<std::string>& sink_names,
+                           const std::vector<QueueLimits>& limits) {
+  for (size_t i = 0; i < sink_names.size(); ++i) {
+    queues_.push_back(std::make_unique<MemoryQueue>(sink_names[i], limits[i]));
+  }
+}
+
+void MemoryBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
+                          AppendCallback done) {
+  const size_t n = queues_.size();
+  std::vector<std::vector<uint32_t>> indices(n);
+  std::vector<uint64_t> bytes(n, 0);
+  for (uint32_t i = 0; i < masks.size(); ++i) {
+    for (SinkMask m = masks[i]; m != 0; m &= m - 1) {
+      size_t s = static_cast<size_t>(__builtin_ctzll(m));
+      indices[s].push_back(i);
+      bytes[s] += batch->events()[i].size;
+    }
+  }
+  AppendOutcome outcome;
+  {
+    std::lock_guard append_lock(append_mu_);
+    if (closed_) {
+      outcome.status = Unavailable("the collector is shutting down");
+    } else {
+      // Lock every target queue, check all, then push to all: all or nothing.
+      std::vector<std::unique_lock<std::mutex>> locks;
+      for (size_t s = 0; s < n; ++s) {
+        if (indices[s].empty()) continue;
+        locks.emplace_back(queues_[s]->mutex());
+        if (!queues_[s]->HasRoom(indices[s].size(), bytes[s])) {
+          const QueueLimits& l = queues_[s]->limits();
+          outcome.status = Unavailable("queue for sink '" + queues_[s]->sink_name() + "' is full (" +
+                                       std::to_string(l.max_events) + " events / " +
+                                       std::to_string(l.max_bytes) + " bytes); raise sinks." +
+                                       queues_[s]->sink_name() + ".queue.max_events / max_bytes");
+          outcome.full = true;
+          outcome.full_sink = queues_[s]->sink_name();
+          outcome.may_block = l.when_full == FullPolicy::kBlock;
+          outcome.block_timeout = l.block_timeout;
+          break;
+        }
+      }
+      if (outcome.status.ok()) {
+        for (size_t s = 0; s < n; ++s) {
+          if (!indices[s].empty()) queues_[s]->Push(batch, std::move(indices[s]), bytes[s]);
+        }
+      }
+    }
+  }
+  done(std::move(outcome));
+}
+
+void MemoryBuffer::Close() {
+  {
+    std::lock_guard lock(append_mu_);
+    closed_ = true;
+  }
+  for (auto& q : queues_) q->Close();
+}
+
+}  // namespace tributary

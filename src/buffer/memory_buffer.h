@@ -1,0 +1,68 @@
+#pragma once
+// The memory buffer: one bounded queue of event references per sink. A batch that goes
+// to several sinks is shared by reference, never copied. Acknowledged on append; lost on
+// a crash (use the disk buffer for durability).
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <condition_variable>
+#include <string>
+#include <vector>
+
+#include "buffer/queue.h"
+
+namespace tributary {
+
+class MemoryQueue final : public QueueReader {
+ public:
+  MemoryQueue(std::string sink_name, QueueLimits limits);
+
+  // Capacity check and insertion are split so Buffer::Append can be all-or-nothing.
+  bool HasRoom(uint64_t events, uint64_t bytes) const;
+  void Push(const EventBatchPtr& batch, std::vector<uint32_t> indices, uint64_t bytes);
+  void Close();
+
+  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override;
+  void Ack(size_t n) override;
+  bool Drained() const override;
+  QueueStats Stats() const override;
+
+  const std::string& sink_name() const { return sink_name_; }
+  const QueueLimits& limits() const { return limits_; }
+  std::mutex& mutex() const { return mu_; }
+
+ private:
+  struct Chunk {
+    EventBatchPtr batch;
+    std::vector<uint32_t> indices;
+    size_t acked = 0;  // events of this chunk already acknowledged
+  };
+
+  const std::string sink_name_;
+  const QueueLimits limits_;
+  mutable std::mutex mu_;
+  std::condition_variable readable_;
+  std::deque<Chunk> chunks_;
+  size_t read_chunk_ = 0;   // chunk the next Read starts in
+  size_t read_offset_ = 0;  // index within it
+  uint64_t events_ = 0, bytes_ = 0, unread_ = 0;
+  bool closed_ = false;
+};
+
+class MemoryBuffer final : public Buffer {
+ public:
+  MemoryBuffer(const std::vector<std::string>& sink_names, const std::vector<QueueLimits>& limits);
+
+  void Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
+              AppendCallback done) override;
+  QueueReader& Reader(size_t sink) override { return *queues_[sink]; }
+  void Close() override;
+
+ private:
+  std::vector<std::unique_ptr<MemoryQueue>> queues_;
+  std::mutex append_mu_;  // makes multi-queue appends atomic with respect to each other
+  bool closed_ = false;
+};
+
+}  // namespace tributary

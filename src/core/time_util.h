@@ -1,0 +1,23 @@
+#pragma once
+// RFC 3339 timestamps: validation of producers' `time` values and formatting of ours.
+
+#include <cstdint>
+#include <string_view>
+
+namespace tributary {
+
+// True if `s` is an RFC 3339 date-time (e.g. 2026-11-23T08:00:00.123456789Z or
+// 2026-11-23t08:00:00+01:00), with calendar-valid fields.
+bool IsRfc3339(std::string_view s);
+
+// Writes `ns` since the Unix epoch as RFC 3339 UTC with nanoseconds; returns 30.
+constexpr size_t kRfc3339NanoLen = 30;
+size_t FormatRfc3339Nanos(int64_t ns, char* out);
+
+// Calendar fields of a UTC time, for path templates.
+struct UtcParts {
+  int year, month, day, hour, minute, second;
+};
+UtcParts ToUtcParts(int64_t ns);
+
+}  // namespace tributary

@@ -1,0 +1,491 @@
+#include "format/event_parser.h"
+
+#include <simdjson.h>
+
+#include <array>
+
+#include "core/time_util.h"
+#include "core/uuid.h"
+#include "format/base64.h"
+#include "format/event_builder.h"
+#include "format/json_text.h"
+#include "format/percent.h"
+
+namespace tributary {
+namespace {
+
+constexpr size_t kPad = simdjson::SIMDJSON_PADDING;
+
+std::string JsonError(simdjson::error_code e) {
+  return "invalid JSON: " + std::string(simdjson::error_message(e));
+}
+
+// Collects errors up to a limit; the first one decides the status code.
+class Errors {
+ public:
+  Errors(std::vector<EventError>& out, size_t max) : out_(out), max_(max) {}
+  void Add(size_t index, std::string attribute, std::string message) {
+    if (out_.size() < max_) out_.push_back({index, std::move(attribute), std::move(message)});
+  }
+  bool full() const { return out_.size() >= max_; }
+  bool any() const { return !out_.empty(); }
+
+ private:
+  std::vector<EventError>& out_;
+  size_t max_;
+};
+
+struct Parsers {
+  ondemand::parser outer;  // splits the body into events
+  ondemand::parser event;  // parses one event
+};
+Parsers& ThreadParsers() {
+  thread_local Parsers p;
+  return p;
+}
+
+// Parses one structured CloudEvent (a JSON object) that is a view into the batch input.
+bool ParseCloudEvent(std::string_view raw, size_t index, EventBatch& batch, Errors& errors) {
+  Arena& arena = batch.arena();
+  Event& ev = batch.events().emplace_back();
+  ev.size = static_cast<uint32_t>(raw.size());
+  EventBuilder builder(batch, ev);
+  auto fail = [&](std::string_view attr, std::string msg) {
+    errors.Add(index, std::string(attr), std::move(msg));
+    batch.events().pop_back();
+    return false;
+  };
+
+  ondemand::document doc;
+  ondemand::object obj;
+  if (auto e = ThreadParsers().event.iterate(raw.data(), raw.size(), raw.size() + kPad).get(doc))
+    return fail("", JsonError(e));
+  if (doc.get_object().get(obj)) return fail("", "an event must be a JSON object");
+
+  bool seen_data = false, seen_base64 = false;
+  for (auto f : obj) {
+    ondemand::field field;
+    if (auto e = std::move(f).get(field)) return fail("", JsonError(e));
+    auto key = ReadJsonKey(field, arena);
+    if (!key) return fail("", key.status().message());
+    ondemand::value value = field.value();
+    std::string_view name = *key;
+
+    if (name == "data" || name == "data_base64") {
+      bool& seen = name == "data" ? seen_data : seen_base64;
+      if (seen) return fail(name, "duplicate attribute");
+      seen = true;
+      if (seen_data && seen_base64) return fail(name, "data and data_base64 are mutually exclusive");
+      if (name == "data") {
+        auto r = RawJsonValue(value);
+        if (!r) return fail(name, r.status().message());
+        if (*r == "null") continue;  // null means absent
+        Status st = ValidateJsonDocument(*r);
+        if (!st.ok()) return fail(name, st.message());
+        ev.data_kind = DataKind::kJson;
+        ev.data = *r;
+      } else {
+        bool is_null = false;
+        if (!value.is_null().get(is_null) && is_null) continue;
+        auto s = ReadJsonString(value, arena);
+        if (!s) return fail(name, s.status().message());
+        if (!Base64Decode(*s, nullptr)) return fail(name, "not valid base64 (RFC 4648, padded)");
+        ev.data_kind = DataKind::kBase64;
+        ev.data = *s;
+      }
+      continue;
+    }
+
+    ondemand::json_type type;
+    if (auto e = value.type().get(type)) return fail(name, JsonError(e));
+    switch (type) {
+      case ondemand::json_type::string: {
+        auto s = ReadJsonString(value, arena);
+        if (!s) return fail(name, s.status().message());
+        if (!builder.Set(name, *s, AttrKind::kString))
+          return fail(builder.error().attribute, builder.error().message);
+        break;
+      }
+      case ondemand::json_type::number:
+      case ondemand::json_type::boolean: {
+        std::string_view token = TrimJsonSpace(value.raw_json_token());
+        simdjson::error_code e;
+        if (type == ondemand::json_type::number) {
+          int64_t i;
+          e = value.get_int64().get(i);
+          if (e == simdjson::INCORRECT_TYPE || e == simdjson::NUMBER_OUT_OF_RANGE)
+            return fail(name, "a numeric attribute must be an integer");
+        } else {
+          bool b;
+          e = value.get_bool().get(b);
+        }
+        if (e) return fail(name, JsonError(e));
+        if (!builder.Set(name, token, type == ondemand::json_type::number ? AttrKind::kNumber
+                                                                          : AttrKind::kBool))
+          return fail(builder.error().attribute, builder.error().message);
+        break;
+      }
+      case ondemand::json_type::null: {
+        bool is_null = false;
+        if (auto e = value.is_null().get(is_null); e || !is_null) return fail(name, "invalid JSON literal");
+        break;  // JSON format §2.4: null is the same as absent
+      }
+      default:
+        return fail(name, "attribute values must be strings, integers or booleans");
+    }
+  }
+  if (!AtEnd(doc)) return fail("", "invalid JSON: trailing content after the event");
+  if (!builder.Finish()) return fail(builder.error().attribute, builder.error().message);
+  return true;
+}
+
+// Captures the values of mapped fields while validating a plain JSON object.
+struct Capture {
+  std::array<std::string_view, 6> path_values{};  // id, type, source, time, subject, topic
+  std::array<const std::string*, 6> paths{};
+};
+
+Status WalkCapture(ondemand::value v, int depth, std::string& path, Capture& cap, Arena& arena) {
+  if (depth > 128) return InvalidArgument("JSON nested deeper than 128 levels");
+  ondemand::json_type t;
+  if (auto e = v.type().get(t)) return InvalidArgument(JsonError(e));
+  if (t != ondemand::json_type::object) {
+    for (size_t i = 0; i < cap.paths.size(); ++i) {
+      if (!cap.paths[i] || *cap.paths[i] != path) continue;
+      if (t == ondemand::json_type::string) {
+        auto s = ReadJsonString(v, arena);
+        if (!s) return s.status();
+        cap.path_values[i] = *s;
+        return Status::Ok();
+      }
+      if (t == ondemand::json_type::number) {
+        std::string_view token = v.raw_json_token();
+        ondemand::number n;
+        if (v.get_number().get(n))
+          return InvalidArgument("invalid JSON number");
+        cap.path_values[i] = TrimJsonSpace(token);
+        return Status::Ok();
+      }
+    }
+    return ValidateJsonValue(v, depth);
+  }
+  ondemand::object obj;
+  if (auto e = v.get_object().get(obj)) return InvalidArgument(JsonError(e));
+  for (auto f : obj) {
+    ondemand::field field;
+    if (auto e = std::move(f).get(field)) return InvalidArgument(JsonError(e));
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) return InvalidArgument(JsonError(e));
+    size_t len = path.size();
+    if (!path.empty()) path.push_back('.');
+    path.append(key);
+    TRIBUTARY_RETURN_IF_ERROR(WalkCapture(field.value(), depth + 1, path, cap, arena));
+    path.resize(len);
+  }
+  return Status::Ok();
+}
+
+// True if the JSON object `raw` has a top-level "specversion" member: it is a CloudEvent.
+bool LooksLikeCloudEvent(std::string_view raw) {
+  if (raw.find("\"specversion\"") == std::string_view::npos) return false;
+  ondemand::document doc;
+  ondemand::object obj;
+  if (ThreadParsers().event.iterate(raw.data(), raw.size(), raw.size() + kPad).get(doc) ||
+      doc.get_object().get(obj))
+    return false;
+  for (auto f : obj) {
+    ondemand::field field;
+    if (std::move(f).get(field)) return false;
+    if (field.key() == "specversion") return true;
+  }
+  return false;
+}
+
+// Maps one plain JSON object to a CloudEvent; the object itself becomes `data`.
+bool ParseMappedObject(std::string_view raw, size_t index, EventBatch& batch,
+                       const ParseOptions& opts, std::string_view receive_time, Errors& errors) {
+  const JsonMapping& m = *opts.mapping;
+  Capture cap;
+  const std::string* mapped[] = {&m.id, &m.type, &m.source, &m.time, &m.subject, &m.topic};
+  for (size_t i = 0; i < 6; ++i) cap.paths[i] = mapped[i]->empty() ? nullptr : mapped[i];
+
+  ondemand::document doc;
+  ondemand::value root;
+  ondemand::json_type t;
+  std::string path;
+  Status st;
+  if (auto e = ThreadParsers().event.iterate(raw.data(), raw.size(), raw.size() + kPad).get(doc)) {
+    st = InvalidArgument(JsonError(e));
+  } else if (doc.type().get(t) || t != ondemand::json_type::object || doc.get_value().get(root)) {
+    st = InvalidArgument("expected a JSON object");
+  } else {
+    st = WalkCapture(root, 0, path, cap, batch.arena());
+    if (st.ok() && !AtEnd(doc)) st = InvalidArgument("invalid JSON: trailing content after the object");
+  }
+  if (!st.ok()) {
+    errors.Add(index, "", st.message());
+    return false;
+  }
+
+  Event& ev = batch.events().emplace_back();
+  ev.size = static_cast<uint32_t>(raw.size());
+  ev.data_kind = DataKind::kJson;
+  ev.data = raw;
+  EventBuilder builder(batch, ev);
+  std::string_view id = cap.path_values[0];
+  if (id.empty()) {
+    char* buf = batch.arena().Allocate(kUuidTextLen);
+    NewUuidV7(opts.receive_ns / 1'000'000, buf);
+    id = {buf, kUuidTextLen};
+  }
+  auto or_default = [](std::string_view v, std::string_view d) { return v.empty() ? d : v; };
+  bool ok = builder.Set("specversion", "1.0", AttrKind::kString) &&
+            builder.Set("id", id, AttrKind::kString) &&
+            builder.Set("source", or_default(cap.path_values[2], m.default_source), AttrKind::kString) &&
+            builder.Set("type", or_default(cap.path_values[1], m.default_type), AttrKind::kString) &&
+            builder.Set("datacontenttype", "application/json", AttrKind::kString) &&
+            builder.Set("time", or_default(cap.path_values[3], receive_time), AttrKind::kString) &&
+            (cap.path_values[4].empty() || builder.Set("subject", cap.path_values[4], AttrKind::kString)) &&
+            (cap.path_values[5].empty() || builder.Set("topic", cap.path_values[5], AttrKind::kString)) &&
+            builder.Finish();
+  if (!ok) {
+    std::string attr = builder.error().attribute;
+    errors.Add(index, attr, builder.error().message + " (mapped from the JSON field of that attribute)");
+    batch.events().pop_back();
+  }
+  return ok;
+}
+
+// Everything shared by the JSON modes after the body is split into event views.
+class JsonEventSink {
+ public:
+  JsonEventSink(EventBatch& batch, const ParseOptions& opts, Errors& errors, bool cloudevents_only)
+      : batch_(batch), opts_(opts), errors_(errors), cloudevents_only_(cloudevents_only) {}
+
+  // Returns false if parsing should stop (too large, or too many errors).
+  bool Add(std::string_view raw) {
+    size_t index = next_index_++;
+    if (raw.size() > opts_.max_event_bytes) {
+      errors_.Add(index, "", "event is " + std::to_string(raw.size()) +
+                                 " bytes, over max_event_bytes (" +
+                                 std::to_string(opts_.max_event_bytes) + ")");
+      too_large_ = true;
+      return false;
+    }
+    if (cloudevents_only_ || LooksLikeCloudEvent(raw)) {
+      ParseCloudEvent(raw, index, batch_, errors_);
+    } else {
+      ParseMappedObject(raw, index, batch_, opts_, ReceiveTime(), errors_);
+    }
+    return !errors_.full();
+  }
+  bool too_large() const { return too_large_; }
+
+ private:
+  std::string_view ReceiveTime() {
+    if (receive_time_.empty()) {
+      char* buf = batch_.arena().Allocate(kRfc3339NanoLen);
+      receive_time_ = {buf, FormatRfc3339Nanos(opts_.receive_ns, buf)};
+    }
+    return receive_time_;
+  }
+
+  EventBatch& batch_;
+  const ParseOptions& opts_;
+  Errors& errors_;
+  bool cloudevents_only_;
+  bool too_large_ = false;
+  size_t next_index_ = 0;
+  std::string_view receive_time_;
+};
+
+Status SplitJson(std::string_view body, bool allow_array, bool allow_object, JsonEventSink& sink,
+                 Errors& errors) {
+  ondemand::parser& parser = ThreadParsers().outer;
+  ondemand::document doc;
+  ondemand::json_type t;
+  if (auto e = parser.iterate(body.data(), body.size(), body.size() + kPad).get(doc)) {
+    errors.Add(0, "", JsonError(e));
+    return InvalidArgument("invalid JSON");
+  }
+  if (auto e = doc.type().get(t)) {
+    errors.Add(0, "", JsonError(e));
+    return InvalidArgument("invalid JSON");
+  }
+  if (t == ondemand::json_type::object && allow_object) {
+    std::string_view raw;
+    ondemand::object obj;
+    simdjson::error_code e = doc.get_object().get(obj);
+    if (!e) e = obj.raw_json().get(raw);
+    if (e) {
+      errors.Add(0, "", JsonError(e));
+      return InvalidArgument("invalid JSON");
+    }
+    if (!AtEnd(doc)) {
+      errors.Add(0, "", "invalid JSON: trailing content after the event");
+      return InvalidArgument("invalid JSON");
+    }
+    sink.Add(TrimJsonSpace(raw));
+    return Status::Ok();
+  }
+  if (t != ondemand::json_type::array || !allow_array) {
+    errors.Add(0, "", allow_array && allow_object ? "expected a JSON object or array"
+                      : allow_array              ? "expected a JSON array of events"
+                                                 : "expected a JSON object");
+    return InvalidArgument("wrong JSON type");
+  }
+  ondemand::array arr;
+  if (auto e = doc.get_array().get(arr)) {
+    errors.Add(0, "", JsonError(e));
+    return InvalidArgument("invalid JSON");
+  }
+  size_t index = 0;
+  for (auto el : arr) {
+    std::string_view raw;
+    ondemand::object obj;
+    if (auto e = el.get_object().get(obj)) {
+      errors.Add(index, "", e == simdjson::INCORRECT_TYPE ? "an event must be a JSON object" : JsonError(e));
+      return InvalidArgument("invalid event");
+    }
+    if (auto e = obj.raw_json().get(raw)) {
+      errors.Add(index, "", JsonError(e));
+      return InvalidArgument("invalid JSON");
+    }
+    if (!sink.Add(TrimJsonSpace(raw))) break;
+    ++index;
+  }
+  if (!errors.any() && !AtEnd(doc)) {
+    errors.Add(index, "", "invalid JSON: trailing content after the array");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+bool IsJsonMediaType(std::string_view mt) {
+  return mt == "application/json" || mt == "text/json" ||
+         (mt.size() > 5 && mt.substr(mt.size() - 5) == "+json");
+}
+
+std::string_view NormalizeMediaType(std::string_view ct, std::string& buf) {
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
+  while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.remove_prefix(1);
+  buf.assign(ct);
+  for (char& c : buf) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  return buf;
+}
+
+Status ParseEvents(BodyFormat format, EventBatch& batch, const ParseOptions& opts,
+                   std::vector<EventError>& out) {
+  Errors errors(out, opts.max_errors);
+  std::string_view body = batch.input();
+  bool ce_only = format == BodyFormat::kStructured || format == BodyFormat::kBatch;
+  JsonEventSink sink(batch, opts, errors, ce_only);
+  Status st;
+  switch (format) {
+    case BodyFormat::kStructured: st = SplitJson(body, false, true, sink, errors); break;
+    case BodyFormat::kBatch: st = SplitJson(body, true, false, sink, errors); break;
+    case BodyFormat::kJson: st = SplitJson(body, true, true, sink, errors); break;
+    case BodyFormat::kNdjson: {
+      size_t pos = 0;
+      while (pos < body.size()) {
+        size_t nl = body.find('\n', pos);
+        if (nl == std::string_view::npos) nl = body.size();
+        std::string_view line = TrimJsonSpace(body.substr(pos, nl - pos));
+        pos = nl + 1;
+        if (!line.empty() && !sink.Add(line)) break;
+      }
+      break;
+    }
+  }
+  if (sink.too_large()) return TooLarge(out.front().message);
+  if (errors.any()) return InvalidArgument(out.front().message);
+  if (!st.ok()) return st;
+  if (!opts.topic.empty()) {
+    for (Event& e : batch.events()) batch.SetExtension(e, "topic", opts.topic);
+  }
+  return Status::Ok();
+}
+
+Status ParseBinaryEvent(std::span<const HeaderField> headers, EventBatch& batch,
+                        const ParseOptions& opts, std::vector<EventError>& out) {
+  Arena& arena = batch.arena();
+  Event& ev = batch.events().emplace_back();
+  EventBuilder builder(batch, ev);
+  auto fail = [&](std::string attr, std::string msg) {
+    out.push_back({0, std::move(attr), std::move(msg)});
+    batch.events().pop_back();
+    return InvalidArgument(out.back().message);
+  };
+  size_t header_bytes = 0;
+  std::string_view media_type;
+  std::string mt_buf;
+  for (const HeaderField& h : headers) {
+    std::string_view n = h.name;
+    bool is_ce = n.size() > 3 && IEquals(n.substr(0, 3), "ce-");
+    bool is_ct = !is_ce && IEquals(n, "content-type");
+    if (!is_ce && !is_ct) continue;
+    header_bytes += h.name.size() + h.value.size();
+    std::string_view name = "datacontenttype";
+    std::string_view value;
+    if (is_ce) {
+      char* lower = arena.Allocate(n.size() - 3);
+      for (size_t i = 3; i < n.size(); ++i) {
+        char c = n[i];
+        lower[i - 3] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+      }
+      name = {lower, n.size() - 3};
+      auto decoded = PercentDecode(h.value, arena);
+      if (!decoded) return fail(std::string(name), decoded.status().message());
+      value = *decoded;
+    } else {
+      value = arena.Copy(h.value);
+      media_type = NormalizeMediaType(value, mt_buf);
+    }
+    if (!builder.Set(name, value, AttrKind::kString))
+      return fail(builder.error().attribute, builder.error().message);
+  }
+  if (!builder.Finish()) return fail(builder.error().attribute, builder.error().message);
+
+  std::string_view body = batch.input();
+  ev.size = static_cast<uint32_t>(body.size() + header_bytes);
+  if (ev.size > opts.max_event_bytes) {
+    out.push_back({0, "", "event is " + std::to_string(ev.size) + " bytes, over max_event_bytes (" +
+                              std::to_string(opts.max_event_bytes) + ")"});
+    return TooLarge(out.back().message);
+  }
+  if (!body.empty()) {
+    if (IsJsonMediaType(media_type) || media_type.empty()) {
+      // JSON data is kept as it is; anything else is carried as data_base64.
+      std::string_view json = TrimJsonSpace(body);
+      Status st = ValidateJsonDocument(json);
+      if (!st.ok() && !media_type.empty()) return fail("data", st.message());
+      if (st.ok()) {
+        ev.data_kind = DataKind::kJson;
+        ev.data = json;
+      }
+    }
+    if (ev.data_kind == DataKind::kNone) {
+      char* b64 = arena.Allocate(Base64EncodedSize(body.size()));
+      Base64EncodeTo(body, b64);
+      ev.data_kind = DataKind::kBase64;
+      ev.data = {b64, Base64EncodedSize(body.size())};
+    }
+  }
+  if (!opts.topic.empty()) batch.SetExtension(ev, "topic", opts.topic);
+  return Status::Ok();
+}
+
+}  // namespace tributary

@@ -1,0 +1,50 @@
+#pragma once
+// Small JSON helpers shared by the parsers and the encoders.
+
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+
+#include "core/arena.h"
+#include "core/status.h"
+
+namespace tributary {
+
+namespace ondemand = simdjson::ondemand;
+
+// Appends `s` as a JSON string literal (with quotes), escaping what JSON requires.
+void AppendJsonString(std::string& out, std::string_view s);
+
+// Reads a JSON string value. The result is a view into the input when the string has no
+// escapes (the common case) and a copy in `arena` otherwise. Rejects control characters.
+Result<std::string_view> ReadJsonString(ondemand::value& v, Arena& arena);
+
+// Same for an object key.
+Result<std::string_view> ReadJsonKey(ondemand::field& f, Arena& arena);
+
+// The exact bytes of a JSON value (object, array or scalar), without trailing space.
+// Consumes the value.
+Result<std::string_view> RawJsonValue(ondemand::value& v);
+
+// Walks a JSON value completely so that every scalar and escape is validated (simdjson's
+// on-demand API validates only what is touched).
+Status ValidateJsonValue(ondemand::value v, int depth = 0);
+
+// Fully validates `json`, which must be followed in memory by SIMDJSON_PADDING readable
+// bytes (it is a view into a padded buffer). Uses a thread-local parser.
+Status ValidateJsonDocument(std::string_view json);
+
+// Makes `s` usable as simdjson input: capacity >= size + SIMDJSON_PADDING.
+inline void EnsurePadding(std::string& s) {
+  if (s.capacity() < s.size() + simdjson::SIMDJSON_PADDING) s.reserve(s.size() + simdjson::SIMDJSON_PADDING);
+}
+
+std::string_view TrimJsonSpace(std::string_view s);
+
+// True once the whole document was consumed (no trailing content).
+inline bool AtEnd(ondemand::document& doc) {
+  return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
+}
+
+}  // namespace tributary

@@ -1,0 +1,37 @@
+#include "pipeline/batcher.h"
+
+namespace tributary {
+
+Batcher::Batcher(BatchLimits limits, const Encoder& encoder, const Clock& clock)
+    : limits_(limits), encoder_(encoder), clock_(clock) {}
+
+bool Batcher::Add(const EventBatch& batch, const Event& event) {
+  if (count_ == 0) {
+    body_.clear();
+    encoder_.Begin(body_);
+    first_ = clock_.Now();
+  }
+  size_t mark = body_.size();
+  encoder_.Append(batch, event, count_ == 0, body_);
+  if (count_ > 0 && body_.size() + encoder_.trailer_size() > limits_.max_bytes) {
+    body_.resize(mark);
+    return false;
+  }
+  ++count_;
+  return true;
+}
+
+SteadyTime Batcher::Deadline() const {
+  if (count_ == 0) return SteadyTime::max();
+  return first_ + limits_.max_age;
+}
+
+std::string Batcher::Take() {
+  encoder_.Finish(body_);
+  count_ = 0;
+  std::string out;
+  out.swap(body_);
+  return out;
+}
+
+}  // namespace tributary

@@ -1,0 +1,79 @@
+#pragma once
+// SinkRunner drives one sink on its own thread: it reads the sink's queue, batches and
+// encodes events, compresses the batch, sends it, retries retryable failures with
+// exponential backoff and full jitter, and acknowledges the queue only after success.
+// A slow or failing sink therefore never slows ingest or other sinks.
+//
+// (The dead-letter path and the circuit breaker arrive with the HTTP sink; until then a
+// permanent failure is logged and counted in tributary_dropped_events_total.)
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "admin/metrics.h"
+#include "buffer/queue.h"
+#include "format/compression.h"
+#include "format/encoder.h"
+#include "pipeline/batcher.h"
+#include "sinks/sink.h"
+
+namespace tributary {
+
+struct RetryOptions {
+  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds max_backoff{30'000};
+};
+
+struct SinkRunnerOptions {
+  BatchLimits batch;
+  Encoding encoding = Encoding::kNdjson;
+  Compression compression = Compression::kNone;
+  int compression_level = 0;
+  RetryOptions retry;
+};
+
+class SinkRunner {
+ public:
+  SinkRunner(std::string name, std::unique_ptr<Sink> sink, QueueReader& reader,
+             SinkRunnerOptions options, Metrics& metrics, const Clock& clock);
+  ~SinkRunner();
+
+  void Start();
+  // Call after the buffer is closed: delivers what is queued, then closes the sink. If
+  // `deadline` passes first, gives up and counts what was not delivered.
+  void Stop(SteadyTime deadline);
+
+  const std::string& name() const { return name_; }
+
+ private:
+  void Run();
+  // Sends the current batch until it succeeds, fails permanently or the stop deadline
+  // passes; acknowledges its events in the queue either way.
+  void Flush();
+  bool Abandoned() const;
+
+  const std::string name_;
+  std::unique_ptr<Sink> sink_;
+  QueueReader& reader_;
+  const SinkRunnerOptions options_;
+  const Clock& clock_;
+  std::unique_ptr<Encoder> encoder_;
+  Batcher batcher_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> deadline_ns_{INT64_MAX};  // steady clock, for the stop deadline
+
+  Counter& sent_events_;
+  Counter& sent_bytes_;
+  Counter& sent_batches_;
+  Counter& failures_;
+  Counter& retries_;
+  Counter& dropped_permanent_;
+  Counter& dropped_shutdown_;
+};
+
+}  // namespace tributary

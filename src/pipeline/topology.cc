@@ -1,0 +1,105 @@
+#include "pipeline/topology.h"
+
+#include <spdlog/spdlog.h>
+
+#include "buffer/memory_buffer.h"
+#include "sources/http/handler.h"
+#include "sources/http/server.h"
+
+namespace tributary {
+namespace {
+
+int DefaultLevel(Compression c) { return c == Compression::kGzip ? 6 : c == Compression::kZstd ? 3 : 0; }
+
+}  // namespace
+
+Topology::Topology(Config config) : config_(std::move(config)) {}
+
+Topology::~Topology() { Stop(); }
+
+Status Topology::Start() {
+  const Clock& clock = SystemClock::Get();
+  // Sinks first: a source must never accept events that no sink can take.
+  std::vector<SinkSubscription> subs;
+  std::vector<std::string> names;
+  std::vector<QueueLimits> limits;
+  std::vector<std::unique_ptr<Sink>> sinks;
+  for (const SinkConfig& s : config_.sinks) {
+    Compression compression = *ParseCompression(s.compression);
+    auto sink = s.build(SinkBuildContext{s.name, compression, clock});
+    if (!sink) return InvalidArgument("sink '" + s.name + "': " + sink.status().message());
+    sinks.push_back(std::move(*sink));
+    SinkSubscription sub{s.name, {}};
+    for (const std::string& p : s.topics) sub.topics.push_back(*TopicPattern::Parse(p, config_.router.separators));
+    subs.push_back(std::move(sub));
+    names.push_back(s.name);
+    limits.push_back(QueueLimits{s.queue.max_events, s.queue.max_bytes,
+                                 s.queue.when_full == "block" ? FullPolicy::kBlock : FullPolicy::kReject,
+                                 s.queue.block_timeout});
+  }
+  auto router = Router::Make(std::move(subs), config_.routes,
+                             config_.router.fallback_sink.empty()
+                                 ? std::nullopt
+                                 : std::optional<std::string>(config_.router.fallback_sink));
+  if (!router) return router.status();
+  router_ = std::make_unique<Router>(std::move(*router));
+  buffer_ = std::make_unique<MemoryBuffer>(names, limits);
+
+  for (size_t i = 0; i < config_.sinks.size(); ++i) {
+    const SinkConfig& s = config_.sinks[i];
+    SinkRunnerOptions opts;
+    opts.batch = s.batch;
+    opts.encoding = *ParseEncoding(s.encoding);
+    opts.compression = *ParseCompression(s.compression);
+    opts.compression_level = s.compression_level ? static_cast<int>(s.compression_level)
+                                                 : DefaultLevel(opts.compression);
+    opts.retry = {s.retry.initial_backoff, s.retry.max_backoff};
+    QueueReader& reader = buffer_->Reader(i);
+    std::string label = "sink=" + LabelValue(s.name);
+    metrics_.AddGauge("tributary_queue_events", "Events in a sink's queue (not yet acknowledged)", label,
+                      [&reader] { return static_cast<double>(reader.Stats().events); });
+    metrics_.AddGauge("tributary_queue_bytes", "Event bytes in a sink's queue", label,
+                      [&reader] { return static_cast<double>(reader.Stats().bytes); });
+    metrics_.AddGauge("tributary_queue_oldest_event_age_seconds",
+                      "Age of the oldest event not yet delivered by the sink", label, [&reader, &clock] {
+                        int64_t oldest = reader.Stats().oldest_ns;
+                        return oldest ? static_cast<double>(clock.UnixNanos() - oldest) / 1e9 : 0.0;
+                      });
+    runners_.push_back(std::make_unique<SinkRunner>(s.name, std::move(sinks[i]), reader, opts, metrics_, clock));
+  }
+  ingest_ = std::make_unique<Ingest>(*router_, *buffer_, metrics_);
+  for (auto& r : runners_) r->Start();
+  started_ = true;
+
+  for (const SourceConfig& src : config_.sources) {
+    auto handler = std::make_unique<HttpHandler>(src.name, src.http, config_.api, *ingest_, metrics_, clock);
+    auto server = std::make_unique<HttpServer>(src.http, *handler);
+    if (Status st = server->Start(); !st.ok()) return InvalidArgument("source '" + src.name + "': " + st.message());
+    spdlog::info("source '{}': listening on {} (port {})", src.name, src.http.address, server->port());
+    handlers_.push_back(std::move(handler));
+    servers_.push_back(std::move(server));
+  }
+  for (const SinkConfig& s : config_.sinks) {
+    spdlog::info("sink '{}' ({}): topics [{}], batches of up to {} events / {} bytes / {} ms",
+                 s.name, s.type, fmt::join(s.topics, ", "), s.batch.max_events, s.batch.max_bytes,
+                 s.batch.max_age.count());
+  }
+  return Status::Ok();
+}
+
+void Topology::Stop() {
+  if (!started_) return;
+  started_ = false;
+  auto deadline = std::chrono::steady_clock::now() + config_.runtime.grace_period;
+  if (ingest_) ingest_->StopAccepting();
+  for (auto& s : servers_) s->Stop(deadline);
+  servers_.clear();
+  buffer_->Close();
+  for (auto& r : runners_) r->Stop(deadline);
+  runners_.clear();
+  handlers_.clear();
+}
+
+uint16_t Topology::http_port() const { return servers_.empty() ? 0 : servers_.front()->port(); }
+
+}  // namespace tributary

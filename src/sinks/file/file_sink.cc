@@ -1,0 +1,136 @@
+#include "sinks/file/file_sink.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "sinks/file/path_template.h"
+
+namespace fs = std::filesystem;
+
+namespace tributary {
+namespace {
+
+std::string Errno(std::string_view what, const std::string& path) {
+  return std::string(what) + " " + path + ": " + std::strerror(errno);
+}
+
+bool IsTempName(const std::string& name) {
+  return name.size() > 5 && name[0] == '.' && name.ends_with(".tmp");
+}
+
+}  // namespace
+
+FileSink::FileSink(std::string name, FileSinkConfig config, Compression compression,
+                   const Clock& clock)
+    : name_(std::move(name)),
+      config_(std::move(config)),
+      suffix_(config_.path.ends_with(FileSuffix(compression)) ? "" : FileSuffix(compression)),
+      clock_(clock) {}
+
+FileSink::~FileSink() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<size_t> FileSink::RecoverLeftovers() {
+  std::error_code ec;
+  if (!fs::exists(config_.directory, ec)) return size_t{0};
+  size_t n = 0;
+  for (auto it = fs::recursive_directory_iterator(config_.directory, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::string fname = it->path().filename().string();
+    if (!it->is_regular_file() || !IsTempName(fname)) continue;
+    fs::path final_path = it->path().parent_path() / fname.substr(1, fname.size() - 5);
+    if (it->file_size() == 0) {
+      fs::remove(it->path(), ec);
+      continue;
+    }
+    fs::rename(it->path(), final_path, ec);
+    if (ec) return IoError("cannot rename " + it->path().string() + ": " + ec.message());
+    spdlog::warn("sink '{}': completed {} left by an earlier run", name_, final_path.string());
+    ++n;
+  }
+  if (ec) return IoError("cannot scan " + config_.directory + ": " + ec.message());
+  return n;
+}
+
+Status FileSink::Open(int64_t unix_ns) {
+  fs::path final_path = fs::path(config_.directory) / (ExpandPathTemplate(config_.path, unix_ns, name_) + suffix_);
+  std::error_code ec;
+  fs::create_directories(final_path.parent_path(), ec);
+  if (ec) return IoError("cannot create directory " + final_path.parent_path().string() + ": " + ec.message());
+  final_path_ = final_path.string();
+  tmp_path_ = (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
+  fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd_ < 0) return IoError(Errno("cannot create", tmp_path_));
+  written_ = 0;
+  opened_ = clock_.Now();
+  return Status::Ok();
+}
+
+Status FileSink::Finish() {
+  if (fd_ < 0) return Status::Ok();
+  if (config_.fsync && ::fsync(fd_) != 0) return IoError(Errno("fsync failed for", tmp_path_));
+  ::close(fd_);
+  fd_ = -1;
+  if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) {
+    return IoError(Errno("cannot rename to " + final_path_ + " from", tmp_path_));
+  }
+  if (config_.fsync) {
+    // Make the rename itself durable.
+    int dfd = ::open(fs::path(final_path_).parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      ::fsync(dfd);
+      ::close(dfd);
+    }
+  }
+  return Status::Ok();
+}
+
+SendResult FileSink::Send(const EncodedBatch& batch) {
+  if (fd_ < 0) {
+    if (Status st = Open(batch.created_ns); !st.ok()) return SendResult::Retry(st.message());
+  }
+  const char* p = batch.body.data();
+  size_t left = batch.body.size();
+  while (left > 0) {
+    ssize_t n = ::write(fd_, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::string err = Errno("write failed for", tmp_path_);
+      // Cut the partial batch off so that the retry does not leave half a batch behind.
+      if (::ftruncate(fd_, static_cast<off_t>(written_)) != 0 ||
+          ::lseek(fd_, static_cast<off_t>(written_), SEEK_SET) < 0) {
+        ::close(fd_);
+        fd_ = -1;
+        ::unlink(tmp_path_.c_str());
+        err += " (the partial file was removed)";
+      }
+      return SendResult::Retry(err);
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  written_ += batch.body.size();
+  bool complete = written_ >= config_.max_file_bytes || config_.max_file_age.count() == 0;
+  if (complete) {
+    if (Status st = Finish(); !st.ok()) return SendResult::Retry(st.message());
+  } else if (config_.fsync && ::fdatasync(fd_) != 0) {
+    return SendResult::Retry(Errno("fdatasync failed for", tmp_path_));
+  }
+  return SendResult::Ok();
+}
+
+void FileSink::Poll(SteadyTime now) {
+  if (fd_ >= 0 && now - opened_ >= config_.max_file_age) {
+    if (Status st = Finish(); !st.ok()) spdlog::error("sink '{}': {}", name_, st.message());
+  }
+}
+
+Status FileSink::Close() { return Finish(); }
+
+}  // namespace tributary

@@ -1,0 +1,51 @@
+#pragma once
+// The file sink appends encoded batches to a file under `directory`, named by a path
+// template. A file is written under a hidden temporary name (".NAME.tmp" beside its final
+// name), synced, and renamed when it is complete, so readers never see half a file. A
+// file is complete when it reaches max_file_bytes or max_file_age (0: after every batch).
+// Compressed batches are complete gzip members / zstd frames, so a file of several
+// batches is one valid .gz / .zst file. Temporary files left by a crash are completed
+// (renamed) at start-up: every batch in them was written whole before it was confirmed.
+
+#include <chrono>
+#include <string>
+
+#include "sinks/sink.h"
+
+namespace tributary {
+
+struct FileSinkConfig {
+  std::string directory = "./tributary-data/events";
+  std::string path = "{yyyy}/{mm}/{dd}/{hh}/{uuid}.ndjson";
+  uint64_t max_file_bytes = 64ull << 20;
+  std::chrono::milliseconds max_file_age{0};
+  bool fsync = true;
+};
+
+class FileSink final : public Sink {
+ public:
+  FileSink(std::string name, FileSinkConfig config, Compression compression, const Clock& clock);
+  ~FileSink() override;
+
+  // Renames temporary files a previous run left behind; returns how many.
+  Result<size_t> RecoverLeftovers();
+
+  SendResult Send(const EncodedBatch& batch) override;
+  void Poll(SteadyTime now) override;
+  Status Close() override;
+
+ private:
+  Status Open(int64_t unix_ns);
+  Status Finish();  // sync, close and rename the open file
+
+  const std::string name_;
+  const FileSinkConfig config_;
+  const std::string suffix_;
+  const Clock& clock_;
+  int fd_ = -1;
+  std::string tmp_path_, final_path_;
+  uint64_t written_ = 0;
+  SteadyTime opened_{};
+};
+
+}  // namespace tributary

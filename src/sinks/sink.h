@@ -1,0 +1,47 @@
+#pragma once
+// The seam every sink implements: send one encoded batch and say how it went. Retries,
+// batching, encoding, compression and acknowledgement live in the shared SinkRunner;
+// a sink only knows how to deliver one batch and how to classify its errors.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "format/compression.h"
+
+namespace tributary {
+
+struct EncodedBatch {
+  std::string body;             // encoded, then compressed per `compression`
+  std::string_view content_type;
+  Compression compression = Compression::kNone;
+  size_t events = 0;
+  size_t encoded_bytes = 0;     // before compression
+  int64_t created_ns = 0;       // wall-clock time the batch was cut (for path templates)
+};
+
+struct SendResult {
+  enum Kind { kOk, kRetry, kPermanent };
+  Kind kind = kOk;
+  std::string error;
+  std::chrono::milliseconds retry_after{0};  // a server-given delay, if any
+
+  static SendResult Ok() { return {}; }
+  static SendResult Retry(std::string e) { return {kRetry, std::move(e), {}}; }
+  static SendResult Permanent(std::string e) { return {kPermanent, std::move(e), {}}; }
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  // Called from the sink's own thread only.
+  virtual SendResult Send(const EncodedBatch& batch) = 0;
+  // Time-based work (closing files by age); called at least once a second.
+  virtual void Poll(SteadyTime /*now*/) {}
+  // Finishes what is open (final file names); called once, after the last Send.
+  virtual Status Close() { return Status::Ok(); }
+};
+
+}  // namespace tributary

@@ -1,0 +1,61 @@
+#pragma once
+// A sink type: its name, its own options and how to build it. Each sink folder defines
+// one; sinks/registry.cc lists them all.
+
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+
+namespace tributary {
+
+class SinkType {
+ public:
+  virtual ~SinkType() = default;
+  virtual std::string_view name() const = 0;
+  virtual std::string_view description() const = 0;
+  virtual std::string_view default_encoding() const { return "ndjson"; }
+  // Parses the type's own keys of a [sinks.NAME] table; keys in `common` belong to every
+  // sink and are parsed elsewhere. Throws ConfigError.
+  virtual SinkBuilder Parse(const toml::table& table, const ConfigContext& ctx,
+                            const std::set<std::string>& common) const = 0;
+  virtual void Document(std::string& md, const std::string& path) const = 0;
+};
+
+// A SinkType whose options are an OptionTable<Cfg>.
+template <typename Cfg>
+class TableSinkType : public SinkType {
+ public:
+  using Validate = void (*)(const Cfg&, const toml::table&, const ConfigContext&);
+  using Build = Result<std::unique_ptr<Sink>> (*)(const Cfg&, const SinkBuildContext&);
+
+  TableSinkType(std::string_view name, std::string_view description, const OptionTable<Cfg>& table,
+                Validate validate, Build build)
+      : name_(name), description_(description), table_(table), validate_(validate), build_(build) {}
+
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return description_; }
+  SinkBuilder Parse(const toml::table& table, const ConfigContext& ctx,
+                    const std::set<std::string>& common) const override {
+    Cfg cfg;
+    table_.Parse(&table, cfg, ctx, common);
+    if (validate_) validate_(cfg, table, ctx);
+    Build build = build_;
+    return [cfg, build](const SinkBuildContext& b) { return build(cfg, b); };
+  }
+  void Document(std::string& md, const std::string& path) const override {
+    table_.Document(md, path);
+  }
+
+ private:
+  std::string_view name_, description_;
+  const OptionTable<Cfg>& table_;
+  Validate validate_;
+  Build build_;
+};
+
+const std::vector<const SinkType*>& SinkTypes();
+const SinkType* FindSinkType(std::string_view name);
+
+}  // namespace tributary

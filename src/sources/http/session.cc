@@ -1,0 +1,132 @@
+#include "sources/http/session.h"
+
+#include <simdjson.h>
+
+#include <boost/asio/dispatch.hpp>
+
+#include "sources/http/server.h"
+
+namespace tributary {
+
+namespace beast = boost::beast;
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, const HttpSourceConfig& config,
+                         HttpHandler& handler, HttpServer& server)
+    : stream_(std::move(socket)), config_(config), handler_(handler), server_(server) {}
+
+void HttpSession::Start() { ReadHeader(); }
+
+void HttpSession::ReadHeader() {
+  if (server_.draining()) return Close();
+  parser_.emplace();
+  parser_->header_limit(static_cast<uint32_t>(config_.max_header_bytes));
+  parser_->body_limit(config_.max_body_bytes);
+  // A new connection must send its headers within header_timeout; between requests a
+  // keep-alive connection may idle up to idle_timeout.
+  stream_.expires_after(first_request_ ? config_.header_timeout : config_.idle_timeout);
+  first_request_ = false;
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+}
+
+void HttpSession::OnHeader(beast::error_code ec) {
+  if (ec == http::error::header_limit) {
+    handler_.CountAnswer(http::status::request_header_fields_too_large);
+    HttpAnswer a;
+    a.status = http::status::request_header_fields_too_large;
+    a.body = "{\"errors\":[{\"message\":\"request headers are over max_header_bytes (" +
+             std::to_string(config_.max_header_bytes) + ")\"}]}";
+    return Answer(std::move(a), false);
+  }
+  if (ec) return Close();  // timeout, reset, or the client closed an idle connection
+  server_.in_flight().fetch_add(1);
+  counted_in_flight_ = true;
+
+  auto& header = parser_->get();
+  if (auto refused = handler_.CheckHeaders(header)) {
+    handler_.CountAnswer(refused->status);
+    // Refused before the body: close, since the unread body would be taken as the next request.
+    return Answer(std::move(*refused), false);
+  }
+  if (auto len = parser_->content_length(); len && *len > config_.max_body_bytes) {
+    handler_.CountAnswer(http::status::payload_too_large);
+    HttpAnswer a;
+    a.status = http::status::payload_too_large;
+    a.body = "{\"errors\":[{\"message\":\"request body is " + std::to_string(*len) +
+             " bytes, over max_body_bytes (" + std::to_string(config_.max_body_bytes) + ")\"}]}";
+    return Answer(std::move(a), false);
+  }
+  if (auto len = parser_->content_length()) {
+    // Room for the body and the parser's padding, so the body is never copied.
+    header.body().reserve(*len + simdjson::SIMDJSON_PADDING);
+  }
+  if (beast::iequals(header[http::field::expect], "100-continue")) {
+    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+    response_ = cont;
+    http::async_write(stream_, *cont, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Close();
+      self->stream_.expires_after(self->config_.body_timeout);
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
+                       [self](beast::error_code ec, size_t) { self->OnBody(ec); });
+    });
+    return;
+  }
+  stream_.expires_after(config_.body_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+}
+
+void HttpSession::OnBody(beast::error_code ec) {
+  if (ec == http::error::body_limit) {
+    handler_.CountAnswer(http::status::payload_too_large);
+    HttpAnswer a;
+    a.status = http::status::payload_too_large;
+    a.body = "{\"errors\":[{\"message\":\"request body is over max_body_bytes (" +
+             std::to_string(config_.max_body_bytes) + ")\"}]}";
+    return Answer(std::move(a), false);
+  }
+  if (ec) return Close();
+  stream_.expires_never();  // the handler may wait for queue room; it answers in time
+  http::request<http::string_body> req = parser_->release();
+  bool keep_alive = req.keep_alive();
+  handler_.Handle(std::move(req), stream_.get_executor(),
+                  [self = shared_from_this(), keep_alive](HttpAnswer a) {
+                    // The answer may come from another thread (a durable append): hop back.
+                    boost::asio::dispatch(self->stream_.get_executor(),
+                                          [self, keep_alive, a = std::move(a)]() mutable {
+                                            self->Answer(std::move(a), keep_alive);
+                                          });
+                  });
+}
+
+void HttpSession::Answer(HttpAnswer answer, bool keep_alive) {
+  auto res = std::make_shared<http::response<http::string_body>>(answer.status, 11);
+  res->set(http::field::server, "tributary");
+  res->set(http::field::content_type, answer.content_type);
+  for (auto& [name, value] : answer.headers) res->set(name, value);
+  res->body() = std::move(answer.body);
+  res->keep_alive(keep_alive && !server_.draining());
+  res->prepare_payload();
+  response_ = res;
+  stream_.expires_after(config_.body_timeout);
+  http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+    if (self->counted_in_flight_) {
+      self->server_.in_flight().fetch_sub(1);
+      self->counted_in_flight_ = false;
+    }
+    if (ec || !res->keep_alive()) return self->Close();
+    self->ReadHeader();
+  });
+}
+
+void HttpSession::Close() {
+  if (counted_in_flight_) {
+    server_.in_flight().fetch_sub(1);
+    counted_in_flight_ = false;
+  }
+  beast::error_code ec;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  stream_.close();
+}
+
+}  // namespace tributary
