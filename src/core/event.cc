@@ -26,6 +26,7 @@ void EventBatch::SetExtension(Event& e, std::string_view name, std::string_view 
     if (a.name == name) {
       a.value = v;
       a.kind = AttrKind::kString;
+      if (name == "topic") e.topic = v;
       return;
     }
   }

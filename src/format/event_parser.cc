@@ -159,11 +159,9 @@ Status WalkCapture(ondemand::value v, int depth, std::string& path, Capture& cap
         return Status::Ok();
       }
       if (t == ondemand::json_type::number) {
-        std::string_view token = v.raw_json_token();
-        ondemand::number n;
-        if (v.get_number().get(n))
-          return InvalidArgument("invalid JSON number");
-        cap.path_values[i] = TrimJsonSpace(token);
+        std::string_view token = TrimJsonSpace(v.raw_json_token());
+        if (!IsJsonNumber(token)) return InvalidArgument("invalid JSON number");
+        cap.path_values[i] = token;
         return Status::Ok();
       }
     }

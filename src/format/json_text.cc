@@ -58,6 +58,31 @@ std::string_view TrimJsonSpace(std::string_view s) {
   return s;
 }
 
+bool IsJsonNumber(std::string_view t) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
+
 Result<std::string_view> ReadJsonString(ondemand::value& v, Arena& arena) {
   std::string_view token = v.raw_json_token();
   std::string_view s;
@@ -133,8 +158,7 @@ Status ValidateJsonValue(ondemand::value v, int depth) {
       break;
     }
     case ondemand::json_type::number: {
-      ondemand::number n;
-      e = v.get_number().get(n);
+      if (!IsJsonNumber(TrimJsonSpace(v.raw_json_token()))) e = simdjson::NUMBER_ERROR;
       break;
     }
     case ondemand::json_type::boolean: {
@@ -171,8 +195,8 @@ Status ValidateJsonDocument(std::string_view json) {
       std::string_view s;
       e = doc.get_string().get(s);
     } else if (t == ondemand::json_type::number) {
-      ondemand::number n;
-      e = doc.get_number().get(n);
+      std::string_view token;
+      if (!(e = doc.raw_json_token().get(token)) && !IsJsonNumber(TrimJsonSpace(token))) e = simdjson::NUMBER_ERROR;
     } else if (t == ondemand::json_type::boolean) {
       bool b;
       e = doc.get_bool().get(b);

@@ -1,0 +1,301 @@
+#include <gtest/gtest.h>
+
+#include "format/event_parser.h"
+#include "format/json_text.h"
+
+namespace tributary {
+namespace {
+
+struct Parsed {
+  Status status;
+  std::vector<EventError> errors;
+  std::shared_ptr<EventBatch> batch;
+};
+
+Parsed Parse(BodyFormat format, std::string body, ParseOptions opts = {}) {
+  static const JsonMapping kMapping;
+  if (!opts.mapping) opts.mapping = &kMapping;
+  EnsurePadding(body);
+  Parsed p;
+  p.batch = std::make_shared<EventBatch>(std::move(body));
+  p.status = ParseEvents(format, *p.batch, opts, p.errors);
+  return p;
+}
+
+Parsed Structured(const std::string& body) { return Parse(BodyFormat::kStructured, body); }
+
+std::string Event(const std::string& extra) {
+  return R"({"specversion":"1.0","id":"e1","source":"/s","type":"t")" + extra + "}";
+}
+
+TEST(StructuredMode, AcceptsAMinimalEvent) {
+  Parsed p = Structured(Event(""));
+  ASSERT_TRUE(p.status.ok()) << p.status.message();
+  ASSERT_EQ(p.batch->size(), 1u);
+  const auto& e = p.batch->events()[0];
+  EXPECT_EQ(e.id, "e1");
+  EXPECT_EQ(e.source, "/s");
+  EXPECT_EQ(e.type, "t");
+  EXPECT_EQ(e.data_kind, DataKind::kNone);
+}
+
+TEST(StructuredMode, KeepsDataBytesExactly) {
+  std::string data = R"({ "x" : 1.50e+2, "big": 123456789012345678901234567890, "s":"\u00e9\n" })";
+  Parsed p = Structured(Event(R"(,"data": )" + data + " "));
+  ASSERT_TRUE(p.status.ok()) << p.status.message();
+  EXPECT_EQ(p.batch->events()[0].data, data);
+  EXPECT_EQ(p.batch->events()[0].data_kind, DataKind::kJson);
+}
+
+TEST(StructuredMode, AttributesAreViewsIntoTheInputUnlessEscaped) {
+  Parsed p = Structured(Event(R"(,"subject":"plain","comexample":"caf\u00e9")"));
+  ASSERT_TRUE(p.status.ok());
+  const auto& e = p.batch->events()[0];
+  const std::string& in = p.batch->input();
+  EXPECT_GE(e.subject.data(), in.data());
+  EXPECT_LT(e.subject.data(), in.data() + in.size());
+  EXPECT_EQ(p.batch->FindExtension(e, "comexample")->value, "café");
+}
+
+struct RuleCase {
+  const char* name;
+  std::string body;
+  std::string attribute;
+};
+
+class InvalidStructured : public testing::TestWithParam<RuleCase> {};
+
+TEST_P(InvalidStructured, IsRejectedNamingTheAttribute) {
+  Parsed p = Structured(GetParam().body);
+  ASSERT_EQ(p.status.code(), StatusCode::kInvalidArgument) << GetParam().name;
+  ASSERT_EQ(p.errors.size(), 1u);
+  EXPECT_EQ(p.errors[0].index, 0u);
+  EXPECT_EQ(p.errors[0].attribute, GetParam().attribute) << p.errors[0].message;
+  EXPECT_FALSE(p.errors[0].message.empty());
+  EXPECT_EQ(p.batch->size(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Rules, InvalidStructured,
+    testing::Values(
+        RuleCase{"missing id", R"({"specversion":"1.0","source":"/s","type":"t"})", "id"},
+        RuleCase{"missing source", R"({"specversion":"1.0","id":"1","type":"t"})", "source"},
+        RuleCase{"missing type", R"({"specversion":"1.0","id":"1","source":"/s"})", "type"},
+        RuleCase{"missing specversion", R"({"id":"1","source":"/s","type":"t"})", "specversion"},
+        RuleCase{"wrong specversion", R"({"specversion":"0.3","id":"1","source":"/s","type":"t"})", "specversion"},
+        RuleCase{"empty id", R"({"specversion":"1.0","id":"","source":"/s","type":"t"})", "id"},
+        RuleCase{"numeric id", R"({"specversion":"1.0","id":1,"source":"/s","type":"t"})", "id"},
+        RuleCase{"duplicate id", R"({"specversion":"1.0","id":"1","id":"2","source":"/s","type":"t"})", "id"},
+        RuleCase{"duplicate extension", Event(R"(,"ext":"a","ext":"b")"), "ext"},
+        RuleCase{"uppercase extension", Event(R"(,"myExt":"a")"), "myExt"},
+        RuleCase{"underscore extension", Event(R"(,"my_ext":"a")"), "my_ext"},
+        RuleCase{"object extension", Event(R"(,"ext":{"a":1})"), "ext"},
+        RuleCase{"fractional extension", Event(R"(,"ext":1.5)"), "ext"},
+        RuleCase{"bad time", Event(R"(,"time":"2026-11-23 08:00:00Z")"), "time"},
+        RuleCase{"bad month", Event(R"(,"time":"2026-13-01T00:00:00Z")"), "time"},
+        RuleCase{"no leap day", Event(R"(,"time":"2025-02-29T00:00:00Z")"), "time"},
+        RuleCase{"no offset", Event(R"(,"time":"2026-11-23T08:00:00")"), "time"},
+        RuleCase{"data and data_base64", Event(R"(,"data":1,"data_base64":"AA==")"), "data_base64"},
+        RuleCase{"bad base64", Event(R"(,"data_base64":"A===")"), "data_base64"},
+        RuleCase{"invalid literal in data", Event(R"(,"data":{"a":tru})"), "data"},
+        RuleCase{"leading zero in data", Event(R"(,"data":{"a":01})"), "data"},
+        RuleCase{"bare fraction in data", Event(R"(,"data":[1.])"), "data"},
+        RuleCase{"bad datacontenttype", Event(R"(,"datacontenttype":"json")"), "datacontenttype"},
+        // simdjson finds raw control characters while indexing, before attributes are known.
+        RuleCase{"control character", Event(",\"subject\":\"a\tb\""), ""}));
+
+TEST(StructuredMode, AcceptsValidTimes) {
+  for (const char* t : {"2026-11-23T08:00:00Z", "2026-11-23t08:00:00z", "2024-02-29T23:59:60.123456789+01:00",
+                        "1985-04-12T23:20:50.52-04:30"}) {
+    Parsed p = Structured(Event(std::string(R"(,"time":")") + t + "\""));
+    EXPECT_TRUE(p.status.ok()) << t << ": " << (p.errors.empty() ? "" : p.errors[0].message);
+  }
+}
+
+TEST(StructuredMode, AcceptsExtensionsOfEachKindAndNullAsAbsent) {
+  Parsed p = Structured(Event(R"(,"count":42,"flag":true,"name":"x","subject":null,"data":null)"));
+  ASSERT_TRUE(p.status.ok()) << p.errors[0].message;
+  const auto& e = p.batch->events()[0];
+  EXPECT_EQ(p.batch->FindExtension(e, "count")->kind, AttrKind::kNumber);
+  EXPECT_EQ(p.batch->FindExtension(e, "count")->value, "42");
+  EXPECT_EQ(p.batch->FindExtension(e, "flag")->kind, AttrKind::kBool);
+  EXPECT_TRUE(e.subject.empty());
+  EXPECT_EQ(e.data_kind, DataKind::kNone);
+}
+
+TEST(StructuredMode, AcceptsDataBase64) {
+  Parsed p = Structured(Event(R"(,"data_base64":"aGVsbG8=")"));
+  ASSERT_TRUE(p.status.ok());
+  EXPECT_EQ(p.batch->events()[0].data_kind, DataKind::kBase64);
+  EXPECT_EQ(p.batch->events()[0].data, "aGVsbG8=");
+}
+
+TEST(StructuredMode, RejectsTrailingContentAndNonObjects) {
+  EXPECT_FALSE(Structured(Event("") + " x").status.ok());
+  EXPECT_FALSE(Structured("[" + Event("") + "]").status.ok());
+  EXPECT_FALSE(Structured("").status.ok());
+  EXPECT_FALSE(Structured("{").status.ok());
+}
+
+TEST(EventSize, AcceptsSixtyFourKibAndRejectsOverTheLimit) {
+  std::string big(64 * 1024, 'a');
+  Parsed ok = Structured(Event(R"(,"data":")" + big + "\""));
+  EXPECT_TRUE(ok.status.ok());
+  ParseOptions opts;
+  opts.max_event_bytes = 64 * 1024;
+  Parsed too_big = Parse(BodyFormat::kStructured, Event(R"(,"data":")" + big + "\""), opts);
+  EXPECT_EQ(too_big.status.code(), StatusCode::kTooLarge);
+  ASSERT_EQ(too_big.errors.size(), 1u);
+  EXPECT_NE(too_big.errors[0].message.find("max_event_bytes"), std::string::npos);
+}
+
+TEST(BatchMode, ParsesEveryEventAndNamesTheBadOnes) {
+  Parsed ok = Parse(BodyFormat::kBatch, "[" + Event("") + ", " + Event(R"(,"data":[1, 2])") + "]");
+  ASSERT_TRUE(ok.status.ok());
+  EXPECT_EQ(ok.batch->size(), 2u);
+  EXPECT_EQ(ok.batch->events()[1].data, "[1, 2]");
+
+  Parsed bad = Parse(BodyFormat::kBatch,
+                     "[" + Event("") + "," + Event(R"(,"time":"x")") + "," + Event(R"(,"Bad":1)") + "]");
+  ASSERT_EQ(bad.status.code(), StatusCode::kInvalidArgument);
+  ASSERT_EQ(bad.errors.size(), 2u);
+  EXPECT_EQ(bad.errors[0].index, 1u);
+  EXPECT_EQ(bad.errors[0].attribute, "time");
+  EXPECT_EQ(bad.errors[1].index, 2u);
+  EXPECT_EQ(bad.errors[1].attribute, "Bad");
+}
+
+TEST(BatchMode, EmptyArrayIsValidAndAnObjectIsNot) {
+  Parsed empty = Parse(BodyFormat::kBatch, "[]");
+  EXPECT_TRUE(empty.status.ok());
+  EXPECT_EQ(empty.batch->size(), 0u);
+  EXPECT_FALSE(Parse(BodyFormat::kBatch, Event("")).status.ok());
+  EXPECT_FALSE(Parse(BodyFormat::kBatch, "[1]").status.ok());
+}
+
+TEST(PlainJson, MapsFieldsAndGeneratesTheRest) {
+  JsonMapping m;
+  m.id = "context.message_id";
+  m.type = "event_name";
+  m.default_source = "/app";
+  ParseOptions opts;
+  opts.mapping = &m;
+  opts.receive_ns = 1'700'000'000'123'456'789;
+  std::string obj = R"({"event_name":"signup","context":{"message_id":"m-1"},"n":1})";
+  Parsed p = Parse(BodyFormat::kJson, obj, opts);
+  ASSERT_TRUE(p.status.ok()) << p.errors[0].message;
+  const auto& e = p.batch->events()[0];
+  EXPECT_EQ(e.id, "m-1");
+  EXPECT_EQ(e.type, "signup");
+  EXPECT_EQ(e.source, "/app");
+  EXPECT_EQ(e.time, "2023-11-14T22:13:20.123456789Z");
+  EXPECT_EQ(e.data, obj);
+
+  Parsed gen = Parse(BodyFormat::kJson, R"([{"a":1},{"b":2}])", opts);
+  ASSERT_TRUE(gen.status.ok());
+  ASSERT_EQ(gen.batch->size(), 2u);
+  EXPECT_EQ(gen.batch->events()[0].id.size(), 36u);
+  EXPECT_EQ(gen.batch->events()[0].id[14], '7');  // UUID version 7
+  EXPECT_NE(gen.batch->events()[0].id, gen.batch->events()[1].id);
+  EXPECT_EQ(gen.batch->events()[0].type, "tributary.json");
+}
+
+TEST(PlainJson, RejectsABadMappedTimeAndInvalidJson) {
+  JsonMapping m;
+  m.time = "ts";
+  ParseOptions opts;
+  opts.mapping = &m;
+  Parsed p = Parse(BodyFormat::kJson, R"({"ts":"yesterday"})", opts);
+  ASSERT_FALSE(p.status.ok());
+  EXPECT_EQ(p.errors[0].attribute, "time");
+  EXPECT_FALSE(Parse(BodyFormat::kJson, R"({"a":nul})").status.ok());
+  EXPECT_FALSE(Parse(BodyFormat::kJson, R"("text")").status.ok());
+}
+
+TEST(Ndjson, ParsesLinesSkipsBlankOnesAndDetectsCloudEvents) {
+  Parsed p = Parse(BodyFormat::kNdjson, "{\"a\":1}\n\n" + Event("") + "\r\n{\"b\":2}");
+  ASSERT_TRUE(p.status.ok()) << p.errors[0].message;
+  ASSERT_EQ(p.batch->size(), 3u);
+  EXPECT_EQ(p.batch->events()[1].id, "e1");
+  EXPECT_EQ(p.batch->events()[2].data, "{\"b\":2}");
+
+  Parsed bad = Parse(BodyFormat::kNdjson, "{\"a\":1}\n{\"a\":\n");
+  ASSERT_FALSE(bad.status.ok());
+  EXPECT_EQ(bad.errors[0].index, 1u);
+}
+
+TEST(TransportTopic, OverridesTheEventTopic) {
+  ParseOptions opts;
+  opts.topic = "cams/front";
+  Parsed p = Parse(BodyFormat::kStructured, Event(R"(,"topic":"other")"), opts);
+  ASSERT_TRUE(p.status.ok());
+  EXPECT_EQ(p.batch->events()[0].topic, "cams/front");
+  EXPECT_EQ(p.batch->FindExtension(p.batch->events()[0], "topic")->value, "cams/front");
+}
+
+// --- binary mode ---
+
+struct Binary {
+  Status status;
+  std::vector<EventError> errors;
+  std::shared_ptr<EventBatch> batch;
+};
+
+Binary ParseBinary(std::vector<HeaderField> headers, std::string body) {
+  EnsurePadding(body);
+  Binary b;
+  b.batch = std::make_shared<EventBatch>(std::move(body));
+  b.status = ParseBinaryEvent(headers, *b.batch, ParseOptions{}, b.errors);
+  return b;
+}
+
+std::vector<HeaderField> Required(std::vector<HeaderField> more = {}) {
+  std::vector<HeaderField> h = {{"ce-specversion", "1.0"}, {"CE-ID", "b1"}, {"ce-source", "/cam"}, {"ce-type", "t"}};
+  h.insert(h.end(), more.begin(), more.end());
+  return h;
+}
+
+TEST(BinaryMode, PercentDecodesHeaderValuesOnce) {
+  Binary b = ParseBinary(Required({{"ce-subject", "Euro%20%E2%82%AC"}, {"ce-comexample", "%2541"}}), "");
+  ASSERT_TRUE(b.status.ok()) << b.errors[0].message;
+  const auto& e = b.batch->events()[0];
+  EXPECT_EQ(e.id, "b1");
+  EXPECT_EQ(e.subject, "Euro \xE2\x82\xAC");
+  EXPECT_EQ(b.batch->FindExtension(e, "comexample")->value, "%41");
+}
+
+TEST(BinaryMode, RejectsOverlongUtf8AndBrokenEscapes) {
+  Binary overlong = ParseBinary(Required({{"ce-subject", "%C0%A0"}}), "");
+  ASSERT_FALSE(overlong.status.ok());
+  EXPECT_EQ(overlong.errors[0].attribute, "subject");
+  EXPECT_FALSE(ParseBinary(Required({{"ce-subject", "100%"}}), "").status.ok());
+  EXPECT_FALSE(ParseBinary(Required({{"ce-subject", "%zz"}}), "").status.ok());
+}
+
+TEST(BinaryMode, ContentTypeIsDatacontenttypeAndJsonBodiesStayBytes) {
+  Binary json = ParseBinary(Required({{"Content-Type", "application/json; charset=utf-8"}}), R"({"x": [1, 2]})");
+  ASSERT_TRUE(json.status.ok());
+  const auto& e = json.batch->events()[0];
+  EXPECT_EQ(e.datacontenttype, "application/json; charset=utf-8");
+  EXPECT_EQ(e.data_kind, DataKind::kJson);
+  EXPECT_EQ(e.data, R"({"x": [1, 2]})");
+
+  Binary bin = ParseBinary(Required({{"content-type", "application/octet-stream"}}), std::string("\x00\xff", 2));
+  ASSERT_TRUE(bin.status.ok());
+  EXPECT_EQ(bin.batch->events()[0].data_kind, DataKind::kBase64);
+  EXPECT_EQ(bin.batch->events()[0].data, "AP8=");
+
+  EXPECT_FALSE(ParseBinary(Required({{"Content-Type", "application/json"}}), "{bad").status.ok());
+}
+
+TEST(BinaryMode, RequiresAttributesAndRejectsDuplicates) {
+  Binary missing = ParseBinary({{"ce-specversion", "1.0"}, {"ce-id", "1"}, {"ce-type", "t"}}, "");
+  ASSERT_FALSE(missing.status.ok());
+  EXPECT_EQ(missing.errors[0].attribute, "source");
+  Binary dup = ParseBinary(Required({{"ce-id", "again"}}), "");
+  ASSERT_FALSE(dup.status.ok());
+  EXPECT_EQ(dup.errors[0].attribute, "id");
+}
+
+}  // namespace
+}  // namespace tributary

@@ -1,0 +1,126 @@
+#include "sinks/file/file_sink.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sinks/file/path_template.h"
+
+namespace fs = std::filesystem;
+
+namespace tributary {
+namespace {
+
+class FileSinkTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("tributary-file-sink-" + std::to_string(::getpid()) + "-" +
+                                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  FileSinkConfig Config() {
+    FileSinkConfig c;
+    c.directory = dir_.string();
+    c.path = "{yyyy}/{mm}/{uuid}.ndjson";
+    return c;
+  }
+  static EncodedBatch Batch(std::string body) {
+    EncodedBatch b;
+    b.body = std::move(body);
+    b.created_ns = 1'700'000'000'000'000'000;  // 2023-11-14
+    return b;
+  }
+  std::vector<fs::path> Files() {
+    std::vector<fs::path> out;
+    if (!fs::exists(dir_)) return out;
+    for (auto& e : fs::recursive_directory_iterator(dir_)) {
+      if (e.is_regular_file()) out.push_back(e.path());
+    }
+    return out;
+  }
+  static std::string Read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  fs::path dir_;
+  ManualClock clock_;
+};
+
+TEST_F(FileSinkTest, EachBatchBecomesACompleteFileByDefault) {
+  FileSink sink("f", Config(), Compression::kNone, clock_);
+  ASSERT_EQ(sink.Send(Batch("{\"a\":1}\n")).kind, SendResult::kOk);
+  ASSERT_EQ(sink.Send(Batch("{\"a\":2}\n")).kind, SendResult::kOk);
+  auto files = Files();
+  ASSERT_EQ(files.size(), 2u);
+  for (auto& f : files) {
+    EXPECT_EQ(f.parent_path(), dir_ / "2023" / "11");
+    EXPECT_EQ(f.extension(), ".ndjson");
+    EXPECT_NE(f.filename().string()[0], '.');  // no temporary names left
+  }
+}
+
+TEST_F(FileSinkTest, CollectsBatchesUntilSizeOrAgeAndHidesOpenFiles) {
+  FileSinkConfig c = Config();
+  c.max_file_bytes = 20;
+  c.max_file_age = std::chrono::seconds(10);
+  FileSink sink("f", c, Compression::kNone, clock_);
+  ASSERT_EQ(sink.Send(Batch("0123456789\n")).kind, SendResult::kOk);
+  auto files = Files();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].filename().string()[0], '.');  // still being written
+  ASSERT_EQ(sink.Send(Batch("0123456789\n")).kind, SendResult::kOk);  // 22 bytes: complete
+  files = Files();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_NE(files[0].filename().string()[0], '.');
+  EXPECT_EQ(Read(files[0]), "0123456789\n0123456789\n");
+
+  ASSERT_EQ(sink.Send(Batch("x\n")).kind, SendResult::kOk);
+  sink.Poll(clock_.Now());
+  EXPECT_EQ(Files().size(), 2u);
+  clock_.Advance(std::chrono::seconds(10));
+  sink.Poll(clock_.Now());  // closed by age
+  for (auto& f : Files()) EXPECT_NE(f.filename().string()[0], '.');
+}
+
+TEST_F(FileSinkTest, AppendsTheCompressionSuffixAndClosesOnClose) {
+  FileSinkConfig c = Config();
+  c.max_file_age = std::chrono::hours(1);
+  FileSink sink("f", c, Compression::kGzip, clock_);
+  ASSERT_EQ(sink.Send(Batch("gz")).kind, SendResult::kOk);
+  ASSERT_TRUE(sink.Close().ok());
+  auto files = Files();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].extension(), ".gz");
+}
+
+TEST_F(FileSinkTest, CompletesFilesLeftByACrash) {
+  fs::create_directories(dir_ / "2023");
+  std::ofstream(dir_ / "2023" / ".abc.ndjson.tmp") << "{\"left\":1}\n";
+  std::ofstream(dir_ / "2023" / ".empty.ndjson.tmp");
+  FileSink sink("f", Config(), Compression::kNone, clock_);
+  auto n = sink.RecoverLeftovers();
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1u);
+  EXPECT_TRUE(fs::exists(dir_ / "2023" / "abc.ndjson"));
+  EXPECT_FALSE(fs::exists(dir_ / "2023" / ".empty.ndjson.tmp"));
+}
+
+TEST(PathTemplate, ExpandsAndValidates) {
+  std::string p = ExpandPathTemplate("{yyyy}-{mm}-{dd}T{hh}:{MM}:{ss}/{sink}", 1'700'000'000'000'000'000, "s1");
+  EXPECT_EQ(p, "2023-11-14T22:13:20/s1");
+  EXPECT_EQ(ExpandPathTemplate("{uuid}", 0, "").size(), 36u);
+  EXPECT_TRUE(ValidatePathTemplate("{yyyy}/{uuid}.ndjson").ok());
+  EXPECT_FALSE(ValidatePathTemplate("{year}/x").ok());
+  EXPECT_FALSE(ValidatePathTemplate("{yyyy").ok());
+  EXPECT_FALSE(ValidatePathTemplate("dir/").ok());
+}
+
+}  // namespace
+}  // namespace tributary
