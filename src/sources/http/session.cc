@@ -2,7 +2,9 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <boost/asio/dispatch.hpp>
+#include <functional>
 
 #include "sources/http/server.h"
 
@@ -38,23 +40,23 @@ void HttpSession::OnHeader(beast::error_code ec) {
              std::to_string(config_.max_header_bytes) + ")\"}]}";
     return Answer(std::move(a), false);
   }
+  if (ec == http::error::body_limit) {
+    // Beast checks Content-Length against the body limit while parsing the header.
+    server_.in_flight().fetch_add(1);
+    counted_in_flight_ = true;
+    body_unread_ = true;
+    return RefuseBody();
+  }
   if (ec) return Close();  // timeout, reset, or the client closed an idle connection
   server_.in_flight().fetch_add(1);
   counted_in_flight_ = true;
 
   auto& header = parser_->get();
+  body_unread_ = !parser_->is_done();
   if (auto refused = handler_.CheckHeaders(header)) {
     handler_.CountAnswer(refused->status);
     // Refused before the body: close, since the unread body would be taken as the next request.
     return Answer(std::move(*refused), false);
-  }
-  if (auto len = parser_->content_length(); len && *len > config_.max_body_bytes) {
-    handler_.CountAnswer(http::status::payload_too_large);
-    HttpAnswer a;
-    a.status = http::status::payload_too_large;
-    a.body = "{\"errors\":[{\"message\":\"request body is " + std::to_string(*len) +
-             " bytes, over max_body_bytes (" + std::to_string(config_.max_body_bytes) + ")\"}]}";
-    return Answer(std::move(a), false);
   }
   if (auto len = parser_->content_length()) {
     // Room for the body and the parser's padding, so the body is never copied.
@@ -76,16 +78,19 @@ void HttpSession::OnHeader(beast::error_code ec) {
                    [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
 }
 
+void HttpSession::RefuseBody() {
+  handler_.CountAnswer(http::status::payload_too_large);
+  HttpAnswer a;
+  a.status = http::status::payload_too_large;
+  a.body = "{\"errors\":[{\"message\":\"request body is over max_body_bytes (" +
+           std::to_string(config_.max_body_bytes) + "); send smaller requests or raise the limit\"}]}";
+  Answer(std::move(a), false);
+}
+
 void HttpSession::OnBody(beast::error_code ec) {
-  if (ec == http::error::body_limit) {
-    handler_.CountAnswer(http::status::payload_too_large);
-    HttpAnswer a;
-    a.status = http::status::payload_too_large;
-    a.body = "{\"errors\":[{\"message\":\"request body is over max_body_bytes (" +
-             std::to_string(config_.max_body_bytes) + ")\"}]}";
-    return Answer(std::move(a), false);
-  }
+  if (ec == http::error::body_limit) return RefuseBody();
   if (ec) return Close();
+  body_unread_ = false;
   stream_.expires_never();  // the handler may wait for queue room; it answers in time
   http::request<http::string_body> req = parser_->release();
   bool keep_alive = req.keep_alive();
@@ -114,9 +119,31 @@ void HttpSession::Answer(HttpAnswer answer, bool keep_alive) {
       self->server_.in_flight().fetch_sub(1);
       self->counted_in_flight_ = false;
     }
-    if (ec || !res->keep_alive()) return self->Close();
+    if (ec) return self->Close();
+    if (!res->keep_alive()) return self->body_unread_ ? self->LingeringClose() : self->Close();
     self->ReadHeader();
   });
+}
+
+void HttpSession::LingeringClose() {
+  if (counted_in_flight_) {
+    server_.in_flight().fetch_sub(1);
+    counted_in_flight_ = false;
+  }
+  beast::error_code ec;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
+  stream_.expires_after(std::chrono::seconds(2));
+  auto discard = std::make_shared<std::array<char, 16384>>();
+  auto drain = std::make_shared<std::function<void(beast::error_code, size_t)>>();
+  *drain = [self = shared_from_this(), discard, drain](beast::error_code ec, size_t) {
+    if (ec) {
+      self->stream_.close();
+      *drain = nullptr;  // break the cycle
+      return;
+    }
+    self->stream_.async_read_some(boost::asio::buffer(*discard), *drain);
+  };
+  stream_.async_read_some(boost::asio::buffer(*discard), *drain);
 }
 
 void HttpSession::Close() {

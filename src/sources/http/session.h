@@ -25,8 +25,12 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void ReadHeader();
   void OnHeader(boost::beast::error_code ec);
   void OnBody(boost::beast::error_code ec);
+  void RefuseBody();  // 413, then a lingering close
   void Answer(HttpAnswer answer, bool keep_alive);
   void Close();
+  // Half-closes, then reads and discards what the client still sends (for a short time),
+  // so a client writing a refused body reads our answer instead of a reset.
+  void LingeringClose();
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
@@ -37,6 +41,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::shared_ptr<void> response_;  // keeps the answer alive while it is written
   bool counted_in_flight_ = false;
   bool first_request_ = true;
+  bool body_unread_ = false;  // a refused request's body may still be arriving
 };
 
 }  // namespace tributary

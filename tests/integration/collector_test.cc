@@ -1,0 +1,364 @@
+// Drives the real binary over loopback: every ingest mode in, files out, exactly once,
+// with data bytes unchanged; and the documented answers to bad requests.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <map>
+
+#include "collector_process.h"
+
+namespace tributary::testing_util {
+namespace {
+
+constexpr const char* kFileConfig = R"(
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+threads = 2
+max_body_bytes = "256KiB"
+max_event_bytes = "64KiB"
+
+[sources.in.mapping]
+id = "meta.id"
+type = "kind"
+
+[sinks.files]
+type = "file"
+directory = "{DIR}/out"
+path = "{yyyy}/{mm}/{dd}/{uuid}.ndjson"
+
+[sinks.files.batch]
+max_events = 7
+max_age = "200ms"
+)";
+
+// Output lines by event id; also checks every line is valid JSON.
+std::map<std::string, std::vector<std::string>> ById(const std::vector<std::string>& lines) {
+  std::map<std::string, std::vector<std::string>> out;
+  simdjson::dom::parser parser;
+  for (const auto& line : lines) {
+    simdjson::dom::element e;
+    EXPECT_EQ(parser.parse(line).get(e), simdjson::SUCCESS) << line;
+    std::string_view id;
+    EXPECT_EQ(e["id"].get(id), simdjson::SUCCESS) << line;
+    out[std::string(id)].push_back(line);
+  }
+  return out;
+}
+
+std::string Ce(const std::string& id, const std::string& extra = "") {
+  return R"({"specversion":"1.0","id":")" + id + R"(","source":"/it","type":"it.test")" + extra + "}";
+}
+
+TEST(Collector, EveryModeLandsExactlyOnceWithDataUnchanged) {
+  CollectorProcess c(kFileConfig);
+  ASSERT_TRUE(c.Start()) << c.Log();
+  const std::string odd_data = R"({ "b" : [1, 2.5e+3, 18446744073709551615], "s": "caf\u00e9 \"q\"" })";
+
+  auto r = c.Post("/v1/events", "application/cloudevents+json", Ce("structured", ",\"data\": " + odd_data));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u) << r->body;
+  EXPECT_EQ(r->body, R"({"accepted":1})");
+
+  std::string batch = "[" + Ce("batch-0", R"(,"data":{"n":0})");
+  for (int i = 1; i < 20; ++i) batch += "," + Ce("batch-" + std::to_string(i), R"(,"data":{"n":)" + std::to_string(i) + "}");
+  batch += "]";
+  r = c.Post("/v1/events", "application/cloudevents-batch+json; charset=utf-8", batch);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u) << r->body;
+
+  r = c.Post("/v1/topics/cams/front/events", "application/json; charset=utf-8", R"({"x": 1})",
+             {{"ce-specversion", "1.0"}, {"ce-id", "binary"}, {"ce-source", "/cam"}, {"ce-type", "det"},
+              {"ce-subject", "Euro%20%E2%82%AC"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u) << r->body;
+
+  r = c.Post("/v1/events", "application/octet-stream", std::string("\x00\x01\xff", 3),
+             {{"ce-specversion", "1.0"}, {"ce-id", "binary-bytes"}, {"ce-source", "/cam"}, {"ce-type", "raw"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u) << r->body;
+
+  r = c.Post("/v1/events", "application/json", R"([{"meta":{"id":"plain-1"},"kind":"k","v":1},{"meta":{"id":"plain-2"},"v":2}])");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u) << r->body;
+
+  r = c.Post("/v1/events", "application/x-ndjson", "{\"meta\":{\"id\":\"nd-1\"}}\n\n" + Ce("nd-ce") + "\n");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u) << r->body;
+
+  for (Compression comp : {Compression::kGzip, Compression::kZstd}) {
+    std::string packed;
+    std::string id = std::string("compressed-") + std::string(CompressionName(comp));
+    ASSERT_TRUE(Compress(comp, 3, Ce(id, R"(,"data":[1,2,3])"), packed).ok());
+    r = c.Post("/v1/events", "application/cloudevents+json", packed,
+               {{"Content-Encoding", std::string(CompressionName(comp))}});
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 202u) << r->body;
+  }
+
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  auto by_id = ById(c.OutputLines());
+  std::vector<std::string> expected = {"structured", "binary", "binary-bytes", "plain-1", "plain-2",
+                                       "nd-1", "nd-ce", "compressed-gzip", "compressed-zstd"};
+  for (int i = 0; i < 20; ++i) expected.push_back("batch-" + std::to_string(i));
+  EXPECT_EQ(by_id.size(), expected.size());
+  for (const auto& id : expected) {
+    ASSERT_EQ(by_id[id].size(), 1u) << "event " << id << " must be in the output exactly once";
+  }
+  EXPECT_NE(by_id["structured"][0].find("\"data\":" + odd_data + "}"), std::string::npos) << by_id["structured"][0];
+  EXPECT_NE(by_id["batch-7"][0].find(R"("data":{"n":7})"), std::string::npos);
+  const std::string& bin = by_id["binary"][0];
+  EXPECT_NE(bin.find(R"("subject":"Euro €")"), std::string::npos) << bin;
+  EXPECT_NE(bin.find(R"("topic":"cams/front")"), std::string::npos) << bin;
+  EXPECT_NE(bin.find(R"("datacontenttype":"application/json; charset=utf-8")"), std::string::npos) << bin;
+  EXPECT_NE(bin.find(R"("data":{"x": 1})"), std::string::npos) << bin;
+  EXPECT_NE(by_id["binary-bytes"][0].find(R"("data_base64":"AAH/")"), std::string::npos);
+  EXPECT_NE(by_id["plain-1"][0].find(R"("type":"k")"), std::string::npos);
+  EXPECT_NE(by_id["plain-1"][0].find(R"("data":{"meta":{"id":"plain-1"},"kind":"k","v":1})"), std::string::npos);
+  EXPECT_NE(by_id["compressed-zstd"][0].find(R"("data":[1,2,3])"), std::string::npos);
+}
+
+struct Expect {
+  const char* what;
+  std::string path, content_type, body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  unsigned status;
+  std::string body_contains;
+};
+
+TEST(Collector, BadRequestsGetDocumentedAnswersAndLeaveNoTrace) {
+  CollectorProcess c(kFileConfig);
+  ASSERT_TRUE(c.Start()) << c.Log();
+  std::string big_event = Ce("big", R"(,"data":")" + std::string(70 * 1024, 'x') + "\"");
+  std::string big_body = "[" + Ce("a");
+  while (big_body.size() < 300 * 1024) big_body += "," + Ce("a", R"(,"data":")" + std::string(1000, 'y') + "\"");
+  big_body += "]";
+  std::vector<Expect> cases = {
+      {"bad time", "/v1/events", "application/cloudevents-batch+json",
+       "[" + Ce("ok") + "," + Ce("t", R"(,"time":"noon")") + "]", {}, 400,
+       R"({"errors":[{"index":1,"attribute":"time","message":)"},
+      {"missing type", "/v1/events", "application/cloudevents+json",
+       R"({"specversion":"1.0","id":"1","source":"/s"})", {}, 400, R"("attribute":"type")"},
+      {"bad extension name", "/v1/events", "application/cloudevents+json", Ce("x", R"(,"Bad_Name":1)"), {}, 400,
+       R"("attribute":"Bad_Name")"},
+      {"not json", "/v1/events", "application/cloudevents+json", "{nope", {}, 400, "invalid JSON"},
+      {"bad percent-encoding", "/v1/events", "text/plain", "x",
+       {{"ce-specversion", "1.0"}, {"ce-id", "1"}, {"ce-source", "/s"}, {"ce-type", "t"}, {"ce-subject", "%C0%A0"}},
+       400, R"("attribute":"subject")"},
+      {"unknown media type", "/v1/events", "text/csv", "a,b", {}, 415, "unsupported Content-Type"},
+      {"unknown encoding", "/v1/events", "application/cloudevents+json", Ce("e"), {{"Content-Encoding", "br"}}, 415,
+       "Content-Encoding"},
+      {"corrupt gzip", "/v1/events", "application/cloudevents+json", "not gzip", {{"Content-Encoding", "gzip"}},
+       400, "gzip"},
+      {"event over max_event_bytes", "/v1/events", "application/cloudevents+json", big_event, {}, 413,
+       "max_event_bytes"},
+      {"body over max_body_bytes", "/v1/events", "application/cloudevents-batch+json", big_body, {}, 413,
+       "max_body_bytes"},
+      {"unknown path", "/v2/events", "application/cloudevents+json", Ce("p"), {}, 404, "no such endpoint"},
+  };
+  for (auto& k : cases) {
+    HttpClient client("127.0.0.1", std::to_string(c.port()));
+    auto r = client.Post(k.path, k.content_type, k.body, k.headers);
+    ASSERT_TRUE(r.ok()) << k.what << ": " << r.status().message();
+    EXPECT_EQ(r->status, k.status) << k.what << ": " << r->body;
+    EXPECT_NE(r->body.find(k.body_contains), std::string::npos) << k.what << ": " << r->body;
+    EXPECT_EQ(r->Header("Content-Type"), "application/json") << k.what;
+  }
+  {
+    HttpClient client("127.0.0.1", std::to_string(c.port()));
+    auto r = client.Get("/v1/events");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 405u);
+    EXPECT_EQ(r->Header("Allow"), "POST");
+  }
+  // Gzip that inflates past max_body_bytes is refused with 413 too.
+  std::string bomb, packed;
+  bomb = "[" + Ce("z", R"(,"data":")" + std::string(400 * 1024, 'z') + "\"") + "]";
+  ASSERT_TRUE(Compress(Compression::kGzip, 9, bomb, packed).ok());
+  auto r = c.Post("/v1/events", "application/cloudevents-batch+json", packed, {{"Content-Encoding", "gzip"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 413u) << r->body;
+
+  r = c.Post("/v1/events", "application/cloudevents+json", Ce("the-only-one"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u);
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  auto lines = c.OutputLines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("the-only-one"), std::string::npos);
+}
+
+TEST(Collector, ChecksBearerTokensAndServesHealthAndMetrics) {
+  CollectorProcess t(R"(
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+tokens = ["s3cret", "other"]
+
+[sinks.files]
+type = "file"
+directory = "{DIR}/out"
+
+[api]
+tokens = ["metrics-secret"]
+)");
+  ASSERT_TRUE(t.Start()) << t.Log();
+  auto r = t.Post("/v1/events", "application/cloudevents+json", Ce("1"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 401u);
+  EXPECT_EQ(r->Header("WWW-Authenticate"), "Bearer");
+  r = t.Post("/v1/events", "application/cloudevents+json", Ce("1"), {{"Authorization", "Bearer wrong"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 403u);
+  r = t.Post("/v1/events", "application/cloudevents+json", Ce("1"), {{"Authorization", "Bearer s3cret"}});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u);
+
+  HttpClient admin("127.0.0.1", std::to_string(t.port()));
+  EXPECT_EQ(admin.Get("/healthz")->status, 200u);
+  EXPECT_EQ(admin.Get("/readyz")->status, 200u);
+  EXPECT_EQ(admin.Get("/metrics")->status, 401u);
+  auto m = admin.Request("GET", "/metrics", {{"Authorization", "Bearer metrics-secret"}}, "");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->status, 200u);
+  EXPECT_NE(m->body.find("tributary_source_received_events_total{source=\"in\"} 1"), std::string::npos) << m->body;
+  // Two 401s: the POST without a token and the GET /metrics without one.
+  EXPECT_NE(m->body.find("tributary_source_requests_total{code=\"401\",source=\"in\"} 2"), std::string::npos);
+  EXPECT_NE(m->body.find("tributary_routed_events_total{sink=\"files\"} 1"), std::string::npos);
+  EXPECT_NE(m->body.find("# TYPE tributary_queue_events gauge"), std::string::npos);
+  EXPECT_EQ(t.Stop(), 0) << t.Log();
+  EXPECT_EQ(t.OutputLines().size(), 1u);
+}
+
+TEST(Collector, FullQueueAnswers503WithRetryAfterAndLosesNothingAccepted) {
+  CollectorProcess c(R"(
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+
+[sinks.files]
+type = "file"
+directory = "{DIR}/out"
+compression = "zstd"
+
+[sinks.files.batch]
+max_age = "1h"
+
+[sinks.files.queue]
+max_events = 3
+)");
+  ASSERT_TRUE(c.Start()) << c.Log();
+  auto r = c.Post("/v1/events", "application/cloudevents-batch+json", "[" + Ce("1") + "," + Ce("2") + "," + Ce("3") + "]");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u);
+  r = c.Post("/v1/events", "application/cloudevents+json", Ce("4"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 503u) << r->body;
+  EXPECT_EQ(r->Header("Retry-After"), "1");
+  EXPECT_NE(r->body.find("sinks.files.queue.max_events"), std::string::npos) << r->body;
+  // SIGTERM delivers the batch that was waiting for its age.
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  auto by_id = ById(c.OutputLines());
+  EXPECT_EQ(by_id.size(), 3u);
+  EXPECT_EQ(by_id.count("4"), 0u);
+}
+
+TEST(Collector, RoutesByTopicAndRule) {
+  CollectorProcess c(R"(
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+
+[sinks.cams]
+type = "file"
+directory = "{DIR}/cams"
+topics = ["cams/#"]
+[sinks.cams.batch]
+max_age = "100ms"
+
+[sinks.rest]
+type = "file"
+directory = "{DIR}/rest"
+topics = ["#"]
+[sinks.rest.batch]
+max_age = "100ms"
+
+[routes.debug]
+match.type = { glob = "*.debug" }
+drop = true
+
+[routes.alerts]
+match.type = { prefix = "alert." }
+sinks = ["cams"]
+set = { pipelineid = "p7" }
+)");
+  ASSERT_TRUE(c.Start()) << c.Log();
+  ASSERT_EQ(c.Post("/v1/topics/cams/one/events", "application/cloudevents+json", Ce("cam"))->status, 202u);
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json", Ce("other"))->status, 202u);
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json",
+                   R"({"specversion":"1.0","id":"dbg","source":"/s","type":"x.debug"})")->status, 202u);
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json",
+                   R"({"specversion":"1.0","id":"alert","source":"/s","type":"alert.fire"})")->status, 202u);
+  auto metrics = c.client().Get("/metrics");
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  auto cams = ById(c.OutputLines("cams"));
+  auto rest = ById(c.OutputLines("rest"));
+  EXPECT_EQ(cams.size(), 2u);
+  EXPECT_EQ(cams.count("cam"), 1u);
+  EXPECT_EQ(cams.count("alert"), 1u);
+  EXPECT_NE(cams["alert"][0].find(R"("pipelineid":"p7")"), std::string::npos);
+  EXPECT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest.count("cam"), 1u);
+  EXPECT_EQ(rest.count("other"), 1u);
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_NE(metrics->body.find("tributary_dropped_events_total{reason=\"route_drop\"} 1"), std::string::npos);
+}
+
+TEST(Cli, CheckNamesAMisspelledKeyAndItsLine) {
+  CollectorProcess c("[sources.in]\ntype = \"http\"\n\n[sinks.f]\ntype = \"file\"\ndirectroy = \"/tmp\"\n");
+  std::string out;
+  int code = RunTool({TRIBUTARY_BINARY, "check", "-c", (c.dir() / "tributary.toml").string()}, &out,
+                     c.dir() / "check.log");
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("tributary.toml:6:1: unknown key `directroy` in [sinks.f]; did you mean `directory`?"),
+            std::string::npos)
+      << out;
+
+  CollectorProcess good(kFileConfig);
+  code = RunTool({TRIBUTARY_BINARY, "check", "-c", (good.dir() / "tributary.toml").string()}, &out,
+                 good.dir() / "check.log");
+  EXPECT_EQ(code, 0) << out;
+  EXPECT_NE(out.find("OK"), std::string::npos);
+}
+
+TEST(Cli, SendPostsNdjsonAndCloudEventsFilesInBatches) {
+  CollectorProcess c(kFileConfig);
+  ASSERT_TRUE(c.Start()) << c.Log();
+  {
+    std::ofstream nd(c.dir() / "events.ndjson");
+    for (int i = 0; i < 2500; ++i) nd << R"({"meta":{"id":"s-)" << i << R"("},"n":)" << i << "}\n";
+    std::ofstream ce(c.dir() / "events.json");
+    ce << "[\n";
+    for (int i = 0; i < 30; ++i) ce << (i ? ",\n" : "") << Ce("ce-" + std::to_string(i));
+    ce << "\n]\n";
+  }
+  std::string url = "http://127.0.0.1:" + std::to_string(c.port()) + "/v1/events";
+  std::string out;
+  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "send", "--url", url, "--batch", "400", (c.dir() / "events.ndjson").string()},
+                    &out, c.dir() / "send1.log"),
+            0)
+      << out;
+  EXPECT_NE(out.find("2500 events accepted"), std::string::npos) << out;
+  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "send", "--url", url, "--compression", "gzip",
+                     (c.dir() / "events.json").string()},
+                    &out, c.dir() / "send2.log"),
+            0)
+      << out;
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  auto by_id = ById(c.OutputLines());
+  EXPECT_EQ(by_id.size(), 2530u);
+  for (const auto& [id, lines] : by_id) EXPECT_EQ(lines.size(), 1u) << id;
+}
+
+}  // namespace
+}  // namespace tributary::testing_util
