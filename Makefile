@@ -4,7 +4,7 @@ JOBS ?= 2
 BUILD_DIR := build/$(PRESET)
 CONFIG ?=
 
-.PHONY: setup configure build run test bench format clean
+.PHONY: setup configure build run test bench format docs clean
 
 setup:
 	@bash scripts/setup.sh
@@ -23,6 +23,9 @@ test: build
 
 bench: build
 	@echo "bench: micro and end-to-end benchmarks arrive with issue 5"
+
+docs: build
+	@python3 scripts/update_config_reference.py $(BUILD_DIR)/tributary README.md
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i

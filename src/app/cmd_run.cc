@@ -38,9 +38,11 @@ int RunCommand(const RunOptions& options) {
   spdlog::info("ready");
   int sig = 0;
   sigwait(&signals, &sig);
-  spdlog::info("received {}: stopping intake and delivering queued events (grace period {} s)",
-               sig == SIGTERM ? "SIGTERM" : "SIGINT",
-               std::chrono::duration_cast<std::chrono::seconds>(topology.config().runtime.grace_period).count());
+  spdlog::info(
+      "received {}: stopping intake and delivering queued events (grace period {} s)",
+      sig == SIGTERM ? "SIGTERM" : "SIGINT",
+      std::chrono::duration_cast<std::chrono::seconds>(topology.config().runtime.grace_period)
+          .count());
   topology.Stop();
   spdlog::info("stopped cleanly");
   return 0;
@@ -49,8 +51,8 @@ int RunCommand(const RunOptions& options) {
 int CheckCommand(const std::string& config_file) {
   try {
     Config config = LoadConfigFile(config_file);
-    std::printf("%s: OK (%zu sources, %zu sinks, %zu routes)\n", config_file.c_str(), config.sources.size(),
-                config.sinks.size(), config.routes.size());
+    std::printf("%s: OK (%zu sources, %zu sinks, %zu routes)\n", config_file.c_str(),
+                config.sources.size(), config.sinks.size(), config.routes.size());
     return 0;
   } catch (const ConfigError& e) {
     std::fprintf(stderr, "%s\n", e.what());

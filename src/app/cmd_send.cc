@@ -43,11 +43,13 @@ Result<Input> Split(std::string& text) {
     ondemand::parser parser;
     ondemand::document doc;
     ondemand::array arr;
-    if (parser.iterate(text).get(doc) || doc.get_array().get(arr)) return InvalidArgument("input is not a JSON array");
+    if (parser.iterate(text).get(doc) || doc.get_array().get(arr))
+      return InvalidArgument("input is not a JSON array");
     for (auto el : arr) {
       ondemand::object obj;
       std::string_view raw;
-      if (el.get_object().get(obj) || obj.raw_json().get(raw)) return InvalidArgument("array elements must be JSON objects");
+      if (el.get_object().get(obj) || obj.raw_json().get(raw))
+        return InvalidArgument("array elements must be JSON objects");
       in.events.push_back(TrimJsonSpace(raw));
     }
   } else {
@@ -61,7 +63,8 @@ Result<Input> Split(std::string& text) {
     }
   }
   in.cloudevents = !in.events.empty();
-  for (std::string_view e : in.events) in.cloudevents &= e.find("\"specversion\"") != std::string_view::npos;
+  for (std::string_view e : in.events)
+    in.cloudevents &= e.find("\"specversion\"") != std::string_view::npos;
   return in;
 }
 
@@ -112,7 +115,8 @@ int SendCommand(const SendOptions& opts) {
       } else {
         payload = body;
       }
-      const char* ct = input->cloudevents ? "application/cloudevents-batch+json" : "application/x-ndjson";
+      const char* ct =
+          input->cloudevents ? "application/cloudevents-batch+json" : "application/x-ndjson";
       for (int attempt = 1;; ++attempt) {
         auto res = client.Post(url->target, ct, payload, headers);
         requests.fetch_add(1);
@@ -123,22 +127,26 @@ int SendCommand(const SendOptions& opts) {
         bool retry = (!res || res->status == 503 || res->status == 429) && attempt < 10;
         if (!retry) {
           std::fprintf(stderr, "send: batch %zu (events %zu-%zu) failed: %s\n", b, from, to - 1,
-                       res ? (std::to_string(res->status) + " " + res->body).c_str() : res.status().message().c_str());
+                       res ? (std::to_string(res->status) + " " + res->body).c_str()
+                           : res.status().message().c_str());
           failed.fetch_add(to - from);
           break;
         }
         int wait_s = 1;
-        if (res && !res->Header("Retry-After").empty()) wait_s = std::max(1, std::atoi(res->Header("Retry-After").c_str()));
+        if (res && !res->Header("Retry-After").empty())
+          wait_s = std::max(1, std::atoi(res->Header("Retry-After").c_str()));
         std::this_thread::sleep_for(std::chrono::seconds(wait_s));
       }
     }
   };
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < std::min(opts.concurrency, std::max<size_t>(batches, 1)); ++i) threads.emplace_back(worker);
+  for (size_t i = 0; i < std::min(opts.concurrency, std::max<size_t>(batches, 1)); ++i)
+    threads.emplace_back(worker);
   for (auto& t : threads) t.join();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::fprintf(stderr, "send: %zu events accepted, %zu failed, %zu requests in %.3f s (%.0f events/s)\n",
-               sent.load(), failed.load(), requests.load(), secs, secs > 0 ? sent.load() / secs : 0.0);
+  std::fprintf(
+      stderr, "send: %zu events accepted, %zu failed, %zu requests in %.3f s (%.0f events/s)\n",
+      sent.load(), failed.load(), requests.load(), secs, secs > 0 ? sent.load() / secs : 0.0);
   return failed.load() ? 1 : 0;
 }
 

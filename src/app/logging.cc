@@ -13,7 +13,8 @@ class JsonFormatter final : public spdlog::formatter {
  public:
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     std::string line = "{\"ts\":";
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(msg.time.time_since_epoch()).count();
+    auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(msg.time.time_since_epoch()).count();
     char ts[32];
     size_t n = std::snprintf(ts, sizeof ts, "%.3f", static_cast<double>(ns) / 1e9);
     line.append(ts, n);
@@ -25,7 +26,9 @@ class JsonFormatter final : public spdlog::formatter {
     line += "}\n";
     dest.append(line.data(), line.data() + line.size());
   }
-  std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<JsonFormatter>(); }
+  std::unique_ptr<spdlog::formatter> clone() const override {
+    return std::make_unique<JsonFormatter>();
+  }
 };
 
 }  // namespace

@@ -1,6 +1,5 @@
 // tributary: the event collector's command line.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "app/commands.h"
@@ -8,14 +7,17 @@
 
 int main(int argc, char** argv) {
   using namespace tributary;
-  CLI::App app{"Tributary: an event collector (CloudEvents in, batches out, nothing acknowledged lost)"};
+  CLI::App app{
+      "Tributary: an event collector (CloudEvents in, batches out, nothing acknowledged lost)"};
   app.set_version_flag("--version", std::string("tributary ") + TRIBUTARY_VERSION);
   app.require_subcommand(1);
 
   RunOptions run;
-  auto* run_cmd = app.add_subcommand("run", "Run the collector (the built-in default config without -c)");
+  auto* run_cmd =
+      app.add_subcommand("run", "Run the collector (the built-in default config without -c)");
   run_cmd->add_option("-c,--config", run.config_file, "Config file (TOML)");
-  run_cmd->add_option("--log-format", run.log_format, "human or json")->check(CLI::IsMember({"human", "json"}));
+  run_cmd->add_option("--log-format", run.log_format, "human or json")
+      ->check(CLI::IsMember({"human", "json"}));
   run_cmd->add_option("--log-level", run.log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
 
@@ -24,17 +26,25 @@ int main(int argc, char** argv) {
   check_cmd->add_option("-c,--config", check_file, "Config file (TOML)")->required();
 
   SendOptions send;
-  auto* send_cmd = app.add_subcommand("send", "Post NDJSON or CloudEvents JSON events to a collector, in batches");
-  send_cmd->add_option("input", send.input, "File to read, or - for standard input")->capture_default_str();
+  auto* send_cmd = app.add_subcommand(
+      "send", "Post NDJSON or CloudEvents JSON events to a collector, in batches");
+  send_cmd->add_option("input", send.input, "File to read, or - for standard input")
+      ->capture_default_str();
   send_cmd->add_option("--url", send.url, "Ingest URL")->capture_default_str();
   send_cmd->add_option("--token", send.token, "Bearer token");
-  send_cmd->add_option("--batch", send.batch, "Events per request")->capture_default_str()->check(CLI::PositiveNumber);
-  send_cmd->add_option("--concurrency", send.concurrency, "Requests in flight (one connection each)")
-      ->capture_default_str()->check(CLI::Range(1, 256));
+  send_cmd->add_option("--batch", send.batch, "Events per request")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  send_cmd
+      ->add_option("--concurrency", send.concurrency, "Requests in flight (one connection each)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 256));
   send_cmd->add_option("--compression", send.compression, "Request body compression")
-      ->capture_default_str()->check(CLI::IsMember({"none", "gzip", "zstd"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "gzip", "zstd"}));
 
-  auto* ref_cmd = app.add_subcommand("config-reference", "Print the reference of every config option (Markdown)");
+  auto* ref_cmd = app.add_subcommand("config-reference",
+                                     "Print the reference of every config option (Markdown)");
   auto* default_cmd = app.add_subcommand("default-config", "Print the built-in default config");
 
   CLI11_PARSE(app, argc, argv);

@@ -49,7 +49,8 @@ void MemoryQueue::Ack(size_t n) {
   while (n > 0 && !chunks_.empty()) {
     Chunk& c = chunks_.front();
     size_t take = std::min(n, c.indices.size() - c.acked);
-    for (size_t i = c.acked; i < c.acked + take; ++i) bytes_ -= c.batch->events()[c.indices[i]].size;
+    for (size_t i = c.acked; i < c.acked + take; ++i)
+      bytes_ -= c.batch->events()[c.indices[i]].size;
     c.acked += take;
     events_ -= take;
     n -= take;
@@ -109,8 +110,8 @@ void MemoryBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> 
         locks.emplace_back(queues_[s]->mutex());
         if (!queues_[s]->HasRoom(indices[s].size(), bytes[s])) {
           const QueueLimits& l = queues_[s]->limits();
-          outcome.status = Unavailable("queue for sink '" + queues_[s]->sink_name() + "' is full (" +
-                                       std::to_string(l.max_events) + " events / " +
+          outcome.status = Unavailable("queue for sink '" + queues_[s]->sink_name() +
+                                       "' is full (" + std::to_string(l.max_events) + " events / " +
                                        std::to_string(l.max_bytes) + " bytes); raise sinks." +
                                        queues_[s]->sink_name() + ".queue.max_events / max_bytes");
           outcome.full = true;

@@ -3,10 +3,10 @@
 // to several sinks is shared by reference, never copied. Acknowledged on append; lost on
 // a crash (use the disk buffer for durability).
 
+#include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <condition_variable>
 #include <string>
 #include <vector>
 

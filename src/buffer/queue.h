@@ -39,12 +39,12 @@ struct QueueLimits {
 };
 
 struct AppendOutcome {
-  Status status;               // Ok, or Unavailable (full/closed), IoError ...
-  bool full = false;           // the failure is a full queue
-  bool may_block = false;      // ... whose policy is `block`: the caller may wait and retry
+  Status status;           // Ok, or Unavailable (full/closed), IoError ...
+  bool full = false;       // the failure is a full queue
+  bool may_block = false;  // ... whose policy is `block`: the caller may wait and retry
   std::chrono::milliseconds block_timeout{0};
-  int retry_after_seconds = 1; // for 503 answers
-  std::string full_sink;       // which sink's queue is full
+  int retry_after_seconds = 1;  // for 503 answers
+  std::string full_sink;        // which sink's queue is full
 };
 
 using AppendCallback = std::function<void(AppendOutcome)>;

@@ -14,7 +14,8 @@ using tcp = boost::asio::ip::tcp;
 
 Result<Url> ParseHttpUrl(std::string_view url) {
   constexpr std::string_view kScheme = "http://";
-  if (!url.starts_with(kScheme)) return InvalidArgument("only http:// URLs are supported: " + std::string(url));
+  if (!url.starts_with(kScheme))
+    return InvalidArgument("only http:// URLs are supported: " + std::string(url));
   url.remove_prefix(kScheme.size());
   size_t slash = url.find('/');
   std::string_view authority = url.substr(0, slash);
@@ -69,9 +70,9 @@ HttpClient::~HttpClient() {
   impl_->stream.socket().shutdown(tcp::socket::shutdown_both, ec);
 }
 
-Result<ClientResponse> HttpClient::Request(std::string_view method, std::string_view target,
-                                           const std::vector<std::pair<std::string, std::string>>& headers,
-                                           std::string body) {
+Result<ClientResponse> HttpClient::Request(
+    std::string_view method, std::string_view target,
+    const std::vector<std::pair<std::string, std::string>>& headers, std::string body) {
   http::request<http::string_body> req(http::string_to_verb(method), target, 11);
   req.set(http::field::host, impl_->host);
   for (const auto& [n, v] : headers) req.set(n, v);
@@ -88,16 +89,19 @@ Result<ClientResponse> HttpClient::Request(std::string_view method, std::string_
       // A kept-alive connection the server closed: reconnect once.
       impl_->connected = false;
       impl_->stream.close();
-      if (attempt == 0 && (ec == http::error::end_of_stream || ec == boost::asio::error::connection_reset ||
-                           ec == boost::asio::error::broken_pipe || ec == boost::asio::error::eof))
+      if (attempt == 0 &&
+          (ec == http::error::end_of_stream || ec == boost::asio::error::connection_reset ||
+           ec == boost::asio::error::broken_pipe || ec == boost::asio::error::eof))
         continue;
-      return IoError("HTTP request to " + impl_->host + ":" + impl_->port + " failed: " + ec.message());
+      return IoError("HTTP request to " + impl_->host + ":" + impl_->port +
+                     " failed: " + ec.message());
     }
     auto res = parser.release();
     ClientResponse out;
     out.status = res.result_int();
     out.body = std::move(res.body());
-    for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    for (const auto& f : res)
+      out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     if (!res.keep_alive()) {
       impl_->connected = false;
       impl_->stream.close();

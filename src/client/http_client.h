@@ -37,7 +37,8 @@ class HttpClient {
                                  const std::vector<std::pair<std::string, std::string>>& headers,
                                  std::string body);
   Result<ClientResponse> Get(std::string_view target) { return Request("GET", target, {}, {}); }
-  Result<ClientResponse> Post(std::string_view target, std::string_view content_type, std::string body,
+  Result<ClientResponse> Post(std::string_view target, std::string_view content_type,
+                              std::string body,
                               std::vector<std::pair<std::string, std::string>> headers = {}) {
     headers.emplace_back("Content-Type", std::string(content_type));
     return Request("POST", target, headers, std::move(body));

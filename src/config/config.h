@@ -22,7 +22,7 @@ struct StorageConfig {
 };
 
 struct ApiConfig {
-  bool enabled = true;  // serve /metrics, /healthz, /readyz on every HTTP source
+  bool enabled = true;              // serve /metrics, /healthz, /readyz on every HTTP source
   std::vector<std::string> tokens;  // bearer tokens for /metrics; empty = open
 };
 

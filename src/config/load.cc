@@ -11,19 +11,22 @@
 namespace tributary {
 namespace {
 
-const std::vector<std::string> kTopLevel = {"storage", "api", "router", "log", "runtime",
-                                            "sources", "sinks", "routes"};
+const std::vector<std::string> kTopLevel = {"storage", "api",     "router", "log",
+                                            "runtime", "sources", "sinks",  "routes"};
 
-const toml::table* SubTable(const toml::table& root, std::string_view key, const ConfigContext& ctx) {
+const toml::table* SubTable(const toml::table& root, std::string_view key,
+                            const ConfigContext& ctx) {
   const toml::node* n = root.get(key);
   if (!n) return nullptr;
-  if (!n->is_table()) ctx.Fail(n, "`" + std::string(key) + "` must be a table, e.g. [" + std::string(key) + "]");
+  if (!n->is_table())
+    ctx.Fail(n, "`" + std::string(key) + "` must be a table, e.g. [" + std::string(key) + "]");
   return n->as_table();
 }
 
 // Each named component is a table under its section: [sinks.NAME].
 template <typename F>
-void ForEachComponent(const toml::table& root, std::string_view section, const ConfigContext& ctx, F&& f) {
+void ForEachComponent(const toml::table& root, std::string_view section, const ConfigContext& ctx,
+                      F&& f) {
   const toml::table* t = SubTable(root, section, ctx);
   if (!t) return;
   for (auto&& [key, value] : *t) {
@@ -40,22 +43,27 @@ std::string TypeOf(const toml::table& t, const ConfigContext& ctx, std::string_v
   return n->as_string()->get();
 }
 
-void ParseSource(const std::string& name, const toml::table& t, const ConfigContext& ctx, Config& cfg) {
+void ParseSource(const std::string& name, const toml::table& t, const ConfigContext& ctx,
+                 Config& cfg) {
   SourceConfig s;
   s.name = name;
   s.type = TypeOf(t, ctx, "http");
-  if (s.type != "http") ctx.Fail(t.get("type"), "unknown source type \"" + s.type + "\"; available: http");
+  if (s.type != "http")
+    ctx.Fail(t.get("type"), "unknown source type \"" + s.type + "\"; available: http");
   HttpSourceTable().Parse(&t, s.http, ctx, {"type"});
   if (s.http.address.rfind(':') == std::string::npos)
     ctx.Fail(t.get("address"), "`address` must be host:port, e.g. 127.0.0.1:8080");
   if (s.http.max_event_bytes < (64u << 10))
-    ctx.Fail(t.get("max_event_bytes"), "`max_event_bytes` must be at least 64KiB (CloudEvents requires it)");
+    ctx.Fail(t.get("max_event_bytes"),
+             "`max_event_bytes` must be at least 64KiB (CloudEvents requires it)");
   cfg.sources.push_back(std::move(s));
 }
 
-void ParseSink(const std::string& name, const toml::table& t, const ConfigContext& ctx, Config& cfg) {
+void ParseSink(const std::string& name, const toml::table& t, const ConfigContext& ctx,
+               Config& cfg) {
   std::string types;
-  for (const SinkType* st : SinkTypes()) types += (types.empty() ? "" : ", ") + std::string(st->name());
+  for (const SinkType* st : SinkTypes())
+    types += (types.empty() ? "" : ", ") + std::string(st->name());
   SinkConfig s;
   s.name = name;
   std::string type = TypeOf(t, ctx, types);
@@ -71,7 +79,8 @@ void ParseSink(const std::string& name, const toml::table& t, const ConfigContex
   }
   SinkCommonTable().Parse(&t, s, ctx, own);
   if (s.encoding.empty()) s.encoding = std::string(st->default_encoding());
-  if (!ParseEncoding(s.encoding)) ctx.Fail(t.get("encoding"), ParseEncoding(s.encoding).status().message());
+  if (!ParseEncoding(s.encoding))
+    ctx.Fail(t.get("encoding"), ParseEncoding(s.encoding).status().message());
   for (const std::string& p : s.topics) {
     auto pattern = TopicPattern::Parse(p, cfg.router.separators);
     if (!pattern) ctx.Fail(t.get("topics"), pattern.status().message());
@@ -94,7 +103,8 @@ Config LoadConfig(std::string_view text, const std::string& file, bool use_env) 
     std::string k(key.str());
     if (std::find(kTopLevel.begin(), kTopLevel.end(), k) == kTopLevel.end()) {
       std::string hint = ClosestName(k, kTopLevel);
-      ctx.Fail(key.source(), "unknown section `" + k + "`" + (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
+      ctx.Fail(key.source(), "unknown section `" + k + "`" +
+                                 (hint.empty() ? "" : "; did you mean `" + hint + "`?"));
     }
   }
   Config cfg;
@@ -104,31 +114,40 @@ Config LoadConfig(std::string_view text, const std::string& file, bool use_env) 
   RouterTable().Parse(SubTable(root, "router", ctx), cfg.router, ctx.Child("router"));
   LogTable().Parse(SubTable(root, "log", ctx), cfg.log, ctx.Child("log"));
   RuntimeTable().Parse(SubTable(root, "runtime", ctx), cfg.runtime, ctx.Child("runtime"));
-  ForEachComponent(root, "sources", ctx, [&](const std::string& name, const toml::table& t, const ConfigContext& c) {
-    ParseSource(name, t, c, cfg);
-  });
-  ForEachComponent(root, "sinks", ctx, [&](const std::string& name, const toml::table& t, const ConfigContext& c) {
-    ParseSink(name, t, c, cfg);
-  });
-  ForEachComponent(root, "routes", ctx, [&](const std::string& name, const toml::table& t, const ConfigContext& c) {
-    RouteRule rule;
-    rule.name = name;
-    RouteTable().Parse(&t, rule, c);
-    for (const std::string& s : rule.sinks) {
-      bool found = false;
-      for (const SinkConfig& sink : cfg.sinks) found |= sink.name == s;
-      if (!found) c.Fail(t.get("sinks"), "route `" + name + "` sends to sink `" + s + "`, which is not configured");
-    }
-    cfg.routes.push_back(std::move(rule));
-  });
+  ForEachComponent(root, "sources", ctx,
+                   [&](const std::string& name, const toml::table& t, const ConfigContext& c) {
+                     ParseSource(name, t, c, cfg);
+                   });
+  ForEachComponent(root, "sinks", ctx,
+                   [&](const std::string& name, const toml::table& t, const ConfigContext& c) {
+                     ParseSink(name, t, c, cfg);
+                   });
+  ForEachComponent(root, "routes", ctx,
+                   [&](const std::string& name, const toml::table& t, const ConfigContext& c) {
+                     RouteRule rule;
+                     rule.name = name;
+                     RouteTable().Parse(&t, rule, c);
+                     for (const std::string& s : rule.sinks) {
+                       bool found = false;
+                       for (const SinkConfig& sink : cfg.sinks) found |= sink.name == s;
+                       if (!found)
+                         c.Fail(t.get("sinks"), "route `" + name + "` sends to sink `" + s +
+                                                    "`, which is not configured");
+                     }
+                     cfg.routes.push_back(std::move(rule));
+                   });
 
-  if (cfg.sources.empty()) ctx.Fail(nullptr, "no sources configured; add e.g. [sources.http] type = \"http\"");
-  if (cfg.sinks.empty()) ctx.Fail(nullptr, "no sinks configured; add e.g. [sinks.files] type = \"file\"");
+  if (cfg.sources.empty())
+    ctx.Fail(nullptr, "no sources configured; add e.g. [sources.http] type = \"http\"");
+  if (cfg.sinks.empty())
+    ctx.Fail(nullptr, "no sinks configured; add e.g. [sinks.files] type = \"file\"");
   if (cfg.router.separators.empty()) ctx.Fail(nullptr, "[router] separators must not be empty");
   if (!cfg.router.fallback_sink.empty()) {
     bool found = false;
     for (const SinkConfig& s : cfg.sinks) found |= s.name == cfg.router.fallback_sink;
-    if (!found) ctx.Fail(root.get("router"), "[router] fallback_sink `" + cfg.router.fallback_sink + "` is not a configured sink");
+    if (!found)
+      ctx.Fail(root.get("router"), "[router] fallback_sink `" + cfg.router.fallback_sink +
+                                       "` is not a configured sink");
   }
   return cfg;
 }
@@ -148,12 +167,15 @@ std::string ConfigReference() {
   RouterTable().Document(md, "router");
   LogTable().Document(md, "log");
   RuntimeTable().Document(md, "runtime");
-  md += "\nSources: `type = \"http\"` — CloudEvents (all three HTTP modes), plain JSON and NDJSON over HTTP.\n";
+  md +=
+      "\nSources: `type = \"http\"` — CloudEvents (all three HTTP modes), plain JSON and NDJSON "
+      "over HTTP.\n";
   HttpSourceTable().Document(md, "sources.NAME");
   md += "\nEvery sink:\n";
   SinkCommonTable().Document(md, "sinks.NAME");
   for (const SinkType* st : SinkTypes()) {
-    md += "\nSink `type = \"" + std::string(st->name()) + "\"`: " + std::string(st->description()) + "\n";
+    md += "\nSink `type = \"" + std::string(st->name()) + "\"`: " + std::string(st->description()) +
+          "\n";
     st->Document(md, "sinks.NAME");
   }
   md += "\nRoutes (evaluated in name order; all matching rules apply):\n";

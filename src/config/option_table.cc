@@ -38,9 +38,12 @@ std::string ConfigContext::EnvName(std::string_view key) const {
   std::string name = "TRIBUTARY_";
   std::string full = path.empty() ? std::string(key) : path + "." + std::string(key);
   for (char c : full) {
-    if (c >= 'a' && c <= 'z') name.push_back(static_cast<char>(c - 32));
-    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) name.push_back(c);
-    else name.push_back('_');
+    if (c >= 'a' && c <= 'z')
+      name.push_back(static_cast<char>(c - 32));
+    else if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+      name.push_back(c);
+    else
+      name.push_back('_');
   }
   return name;
 }
@@ -62,7 +65,8 @@ std::string ExpandEnv(std::string_view v, const ConfigContext& ctx, const toml::
       continue;
     }
     size_t close = v.find('}', i + 2);
-    if (close == std::string_view::npos) ctx.Fail(at, "unclosed ${ in value; write $$ for a literal $");
+    if (close == std::string_view::npos)
+      ctx.Fail(at, "unclosed ${ in value; write $$ for a literal $");
     std::string name(v.substr(i + 2, close - i - 2));
     std::string fallback;
     bool has_fallback = false;
@@ -73,8 +77,9 @@ std::string ExpandEnv(std::string_view v, const ConfigContext& ctx, const toml::
     }
     const char* value = std::getenv(name.c_str());
     if (!value && !has_fallback) {
-      ctx.Fail(at, fmt::format("environment variable {} is not set; set it or write ${{{}:-default}}",
-                               name, name));
+      ctx.Fail(at,
+               fmt::format("environment variable {} is not set; set it or write ${{{}:-default}}",
+                           name, name));
     }
     out += value ? value : fallback;
     i = close;
@@ -85,17 +90,21 @@ std::string ExpandEnv(std::string_view v, const ConfigContext& ctx, const toml::
 uint64_t ParseSizeText(std::string_view text, const ConfigContext& ctx, const toml::node* at) {
   size_t i = 0;
   uint64_t n = 0;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9') n = n * 10 + static_cast<uint64_t>(text[i++] - '0');
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9')
+    n = n * 10 + static_cast<uint64_t>(text[i++] - '0');
   std::string_view unit = text.substr(i);
   while (!unit.empty() && unit.front() == ' ') unit.remove_prefix(1);
   static const std::pair<std::string_view, uint64_t> kUnits[] = {
-      {"", 1},         {"B", 1},         {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
-      {"KB", 1000},    {"MB", 1000'000}, {"GB", 1000'000'000}};
-  if (i == 0) ctx.Fail(at, fmt::format("\"{}\" is not a size; write e.g. \"512KiB\", \"5MiB\", \"1GiB\"", text));
+      {"", 1},      {"B", 1},         {"KiB", 1ull << 10}, {"MiB", 1ull << 20}, {"GiB", 1ull << 30},
+      {"KB", 1000}, {"MB", 1000'000}, {"GB", 1000'000'000}};
+  if (i == 0)
+    ctx.Fail(at,
+             fmt::format("\"{}\" is not a size; write e.g. \"512KiB\", \"5MiB\", \"1GiB\"", text));
   for (auto [u, mult] : kUnits) {
     if (unit == u) return n * mult;
   }
-  ctx.Fail(at, fmt::format("unknown size unit in \"{}\"; use B, KiB, MiB, GiB, KB, MB or GB", text));
+  ctx.Fail(at,
+           fmt::format("unknown size unit in \"{}\"; use B, KiB, MiB, GiB, KB, MB or GB", text));
 }
 
 std::chrono::milliseconds ParseDurationText(std::string_view text, const ConfigContext& ctx,
@@ -104,7 +113,9 @@ std::chrono::milliseconds ParseDurationText(std::string_view text, const ConfigC
   int64_t n = 0;
   while (i < text.size() && text[i] >= '0' && text[i] <= '9') n = n * 10 + (text[i++] - '0');
   std::string_view unit = text.substr(i);
-  if (i == 0) ctx.Fail(at, fmt::format("\"{}\" is not a duration; write e.g. \"100ms\", \"5s\", \"1m\"", text));
+  if (i == 0)
+    ctx.Fail(at,
+             fmt::format("\"{}\" is not a duration; write e.g. \"100ms\", \"5s\", \"1m\"", text));
   if (unit == "ms") return std::chrono::milliseconds(n);
   if (unit == "s" || unit.empty()) return std::chrono::seconds(n);
   if (unit == "m") return std::chrono::minutes(n);

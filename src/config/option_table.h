@@ -69,7 +69,8 @@ class OptionTable {
   OptionTable& Duration(std::string name, std::chrono::milliseconds T::*field, std::string doc);
   OptionTable& Bool(std::string name, bool T::*field, std::string doc);
   OptionTable& StringList(std::string name, std::vector<std::string> T::*field, std::string doc);
-  OptionTable& StringMap(std::string name, std::vector<std::pair<std::string, std::string>> T::*field,
+  OptionTable& StringMap(std::string name,
+                         std::vector<std::pair<std::string, std::string>> T::*field,
                          std::string doc);
   template <typename U>
   OptionTable& Table(std::string name, U T::*field, const OptionTable<U>& table, std::string doc);

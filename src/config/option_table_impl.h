@@ -67,8 +67,7 @@ OptionTable<T>& OptionTable<T>::String(std::string name, std::string T::*field, 
         }
         out.*field = std::move(v);
       },
-      [field](const T& d) { return "\"" + d.*field + "\""; },
-      nullptr});
+      [field](const T& d) { return "\"" + d.*field + "\""; }, nullptr});
   return *this;
 }
 
@@ -94,7 +93,8 @@ OptionTable<T>& OptionTable<T>::Integer(std::string name, uint64_t T::*field, ui
           ctx.Fail(node, fmt::format("`{}` must be an integer", name));
         }
         if (v < 0 || static_cast<uint64_t>(v) < min || static_cast<uint64_t>(v) > max) {
-          ctx.Fail(node, fmt::format("`{}` is {}; it must be between {} and {}", name, v, min, max));
+          ctx.Fail(node,
+                   fmt::format("`{}` is {}; it must be between {} and {}", name, v, min, max));
         }
         out.*field = static_cast<uint64_t>(v);
       },
@@ -106,7 +106,8 @@ template <typename T>
 OptionTable<T>& OptionTable<T>::Size(std::string name, uint64_t T::*field, std::string doc) {
   options_.push_back(Option<T>{
       name, "size", std::move(doc),
-      [name, field](T& out, const toml::node* node, const std::string* env, const ConfigContext& ctx) {
+      [name, field](T& out, const toml::node* node, const std::string* env,
+                    const ConfigContext& ctx) {
         if (!env && node->is_integer()) {
           int64_t v = node->as_integer()->get();
           if (v < 0) ctx.Fail(node, fmt::format("`{}` must not be negative", name));
@@ -124,14 +125,16 @@ OptionTable<T>& OptionTable<T>::Duration(std::string name, std::chrono::millisec
                                          std::string doc) {
   options_.push_back(Option<T>{
       name, "duration", std::move(doc),
-      [name, field](T& out, const toml::node* node, const std::string* env, const ConfigContext& ctx) {
+      [name, field](T& out, const toml::node* node, const std::string* env,
+                    const ConfigContext& ctx) {
         if (!env && node->is_integer()) {
           out.*field = std::chrono::seconds(node->as_integer()->get());
           return;
         }
         out.*field = ParseDurationText(config_detail::ReadString(node, env, ctx, name), ctx, node);
       },
-      [field](const T& d) { return "\"" + config_detail::ShowDuration(d.*field) + "\""; }, nullptr});
+      [field](const T& d) { return "\"" + config_detail::ShowDuration(d.*field) + "\""; },
+      nullptr});
   return *this;
 }
 
@@ -139,63 +142,73 @@ template <typename T>
 OptionTable<T>& OptionTable<T>::Bool(std::string name, bool T::*field, std::string doc) {
   options_.push_back(Option<T>{
       name, "bool", std::move(doc),
-      [name, field](T& out, const toml::node* node, const std::string* env, const ConfigContext& ctx) {
+      [name, field](T& out, const toml::node* node, const std::string* env,
+                    const ConfigContext& ctx) {
         if (env) {
-          if (*env == "true" || *env == "1") out.*field = true;
-          else if (*env == "false" || *env == "0") out.*field = false;
-          else ctx.Fail(node, fmt::format("{} must be true or false", ctx.EnvName(name)));
+          if (*env == "true" || *env == "1")
+            out.*field = true;
+          else if (*env == "false" || *env == "0")
+            out.*field = false;
+          else
+            ctx.Fail(node, fmt::format("{} must be true or false", ctx.EnvName(name)));
           return;
         }
         if (!node->is_boolean()) ctx.Fail(node, fmt::format("`{}` must be true or false", name));
         out.*field = node->as_boolean()->get();
       },
-      [field](const T& d) { return d.*field ? std::string("true") : std::string("false"); }, nullptr});
+      [field](const T& d) { return d.*field ? std::string("true") : std::string("false"); },
+      nullptr});
   return *this;
 }
 
 template <typename T>
 OptionTable<T>& OptionTable<T>::StringList(std::string name, std::vector<std::string> T::*field,
                                            std::string doc) {
-  options_.push_back(Option<T>{
-      name, "list of strings", std::move(doc),
-      [name, field](T& out, const toml::node* node, const std::string* env, const ConfigContext& ctx) {
-        std::vector<std::string> v;
-        if (env) {
-          v = config_detail::SplitComma(*env);
-        } else if (const toml::array* arr = node->as_array()) {
-          for (const toml::node& el : *arr) {
-            if (!el.is_string()) ctx.Fail(&el, fmt::format("`{}` must be a list of strings", name));
-            v.push_back(ExpandEnv(el.as_string()->get(), ctx, &el));
-          }
-        } else if (node->is_string()) {
-          v = config_detail::SplitComma(ExpandEnv(node->as_string()->get(), ctx, node));
-        } else {
-          ctx.Fail(node, fmt::format("`{}` must be a list of strings", name));
-        }
-        out.*field = std::move(v);
-      },
-      [field](const T& d) {
-        std::string s = "[";
-        for (const auto& x : d.*field) s += (s.size() > 1 ? ", \"" : "\"") + x + "\"";
-        return s + "]";
-      },
-      nullptr});
+  options_.push_back(
+      Option<T>{name, "list of strings", std::move(doc),
+                [name, field](T& out, const toml::node* node, const std::string* env,
+                              const ConfigContext& ctx) {
+                  std::vector<std::string> v;
+                  if (env) {
+                    v = config_detail::SplitComma(*env);
+                  } else if (const toml::array* arr = node->as_array()) {
+                    for (const toml::node& el : *arr) {
+                      if (!el.is_string())
+                        ctx.Fail(&el, fmt::format("`{}` must be a list of strings", name));
+                      v.push_back(ExpandEnv(el.as_string()->get(), ctx, &el));
+                    }
+                  } else if (node->is_string()) {
+                    v = config_detail::SplitComma(ExpandEnv(node->as_string()->get(), ctx, node));
+                  } else {
+                    ctx.Fail(node, fmt::format("`{}` must be a list of strings", name));
+                  }
+                  out.*field = std::move(v);
+                },
+                [field](const T& d) {
+                  std::string s = "[";
+                  for (const auto& x : d.*field) s += (s.size() > 1 ? ", \"" : "\"") + x + "\"";
+                  return s + "]";
+                },
+                nullptr});
   return *this;
 }
 
 template <typename T>
-OptionTable<T>& OptionTable<T>::StringMap(std::string name,
-                                          std::vector<std::pair<std::string, std::string>> T::*field,
-                                          std::string doc) {
+OptionTable<T>& OptionTable<T>::StringMap(
+    std::string name, std::vector<std::pair<std::string, std::string>> T::*field, std::string doc) {
   options_.push_back(Option<T>{
       name, "table of strings", std::move(doc),
-      [name, field](T& out, const toml::node* node, const std::string* env, const ConfigContext& ctx) {
+      [name, field](T& out, const toml::node* node, const std::string* env,
+                    const ConfigContext& ctx) {
         if (env) ctx.Fail(node, fmt::format("`{}` cannot be set from the environment", name));
         const toml::table* t = node->as_table();
-        if (!t) ctx.Fail(node, fmt::format("`{}` must be a table of strings, e.g. {{ key = \"value\" }}", name));
+        if (!t)
+          ctx.Fail(node, fmt::format("`{}` must be a table of strings, e.g. {{ key = \"value\" }}",
+                                     name));
         std::vector<std::pair<std::string, std::string>> v;
         for (auto&& [k, val] : *t) {
-          if (!val.is_string()) ctx.Fail(&val, fmt::format("`{}.{}` must be a string", name, k.str()));
+          if (!val.is_string())
+            ctx.Fail(&val, fmt::format("`{}.{}` must be a string", name, k.str()));
           v.emplace_back(std::string(k.str()), ExpandEnv(val.as_string()->get(), ctx, &val));
         }
         out.*field = std::move(v);
@@ -208,18 +221,18 @@ template <typename T>
 template <typename U>
 OptionTable<T>& OptionTable<T>::Table(std::string name, U T::*field, const OptionTable<U>& table,
                                       std::string doc) {
-  options_.push_back(Option<T>{
-      name, "table", std::move(doc),
-      [name, field, &table](T& out, const toml::node* node, const std::string*,
-                            const ConfigContext& ctx) {
-        const toml::table* t = node ? node->as_table() : nullptr;
-        if (node && !t) ctx.Fail(node, fmt::format("`{}` must be a table", name));
-        table.Parse(t, out.*field, ctx.Child(name));
-      },
-      [](const T&) { return std::string(); },
-      [name, &table](std::string& md, const std::string& path) {
-        table.Document(md, path.empty() ? name : path + "." + name);
-      }});
+  options_.push_back(Option<T>{name, "table", std::move(doc),
+                               [name, field, &table](T& out, const toml::node* node,
+                                                     const std::string*, const ConfigContext& ctx) {
+                                 const toml::table* t = node ? node->as_table() : nullptr;
+                                 if (node && !t)
+                                   ctx.Fail(node, fmt::format("`{}` must be a table", name));
+                                 table.Parse(t, out.*field, ctx.Child(name));
+                               },
+                               [](const T&) { return std::string(); },
+                               [name, &table](std::string& md, const std::string& path) {
+                                 table.Document(md, path.empty() ? name : path + "." + name);
+                               }});
   return *this;
 }
 
@@ -275,7 +288,8 @@ void OptionTable<T>::Document(std::string& md, const std::string& path) const {
       tables.push_back(&o);
       continue;
     }
-    md += fmt::format("| `{}` | {} | `{}` | {} |\n", o.name, o.type, o.show_default(defaults), o.doc);
+    md +=
+        fmt::format("| `{}` | {} | `{}` | {} |\n", o.name, o.type, o.show_default(defaults), o.doc);
   }
   for (const Option<T>* o : tables) {
     md += fmt::format("\n{}\n", o->doc);

@@ -3,114 +3,153 @@
 namespace tributary {
 
 const OptionTable<StorageConfig>& StorageTable() {
-  static const auto* t = &(*new OptionTable<StorageConfig>())
-      .String("data_dir", &StorageConfig::data_dir, "Directory for Tributary's own state (queues, dead letters).");
+  static const auto* t =
+      &(*new OptionTable<StorageConfig>())
+           .String("data_dir", &StorageConfig::data_dir,
+                   "Directory for Tributary's own state (queues, dead letters).");
   return *t;
 }
 
 const OptionTable<ApiConfig>& ApiTable() {
-  static const auto* t = &(*new OptionTable<ApiConfig>())
-      .Bool("enabled", &ApiConfig::enabled, "Serve `/metrics`, `/healthz` and `/readyz` on every HTTP source.")
-      .StringList("tokens", &ApiConfig::tokens, "Bearer tokens that may read `/metrics`; empty = no check.");
+  static const auto* t =
+      &(*new OptionTable<ApiConfig>())
+           .Bool("enabled", &ApiConfig::enabled,
+                 "Serve `/metrics`, `/healthz` and `/readyz` on every HTTP source.")
+           .StringList("tokens", &ApiConfig::tokens,
+                       "Bearer tokens that may read `/metrics`; empty = no check.");
   return *t;
 }
 
 const OptionTable<RouterConfig>& RouterTable() {
   static const auto* t = &(*new OptionTable<RouterConfig>())
-      .String("separators", &RouterConfig::separators, "Characters that separate topic levels.")
-      .String("fallback_sink", &RouterConfig::fallback_sink,
-              "Sink for events that match no sink (they are counted as unrouted either way); empty = none.");
+                              .String("separators", &RouterConfig::separators,
+                                      "Characters that separate topic levels.")
+                              .String("fallback_sink", &RouterConfig::fallback_sink,
+                                      "Sink for events that match no sink (they are counted as "
+                                      "unrouted either way); empty = none.");
   return *t;
 }
 
 const OptionTable<LogConfig>& LogTable() {
-  static const auto* t = &(*new OptionTable<LogConfig>())
-      .String("level", &LogConfig::level, "Least severe level logged.",
-              {"trace", "debug", "info", "warn", "error"})
-      .String("format", &LogConfig::format, "`human` lines or one JSON object per line.", {"human", "json"});
+  static const auto* t =
+      &(*new OptionTable<LogConfig>())
+           .String("level", &LogConfig::level, "Least severe level logged.",
+                   {"trace", "debug", "info", "warn", "error"})
+           .String("format", &LogConfig::format, "`human` lines or one JSON object per line.",
+                   {"human", "json"});
   return *t;
 }
 
 const OptionTable<RuntimeConfig>& RuntimeTable() {
   static const auto* t = &(*new OptionTable<RuntimeConfig>())
-      .Duration("grace_period", &RuntimeConfig::grace_period,
-                "On SIGTERM/SIGINT: how long to finish requests and deliver queued events before exiting.");
+                              .Duration("grace_period", &RuntimeConfig::grace_period,
+                                        "On SIGTERM/SIGINT: how long to finish requests and "
+                                        "deliver queued events before exiting.");
   return *t;
 }
 
 namespace {
 const OptionTable<JsonMapping>& MappingTable() {
-  static const auto* t = &(*new OptionTable<JsonMapping>())
-      .String("id", &JsonMapping::id, "Dotted path of the field that gives `id`; empty = a generated UUIDv7.")
-      .String("type", &JsonMapping::type, "Field that gives `type`; empty = `default_type`.")
-      .String("source", &JsonMapping::source, "Field that gives `source`; empty = `default_source`.")
-      .String("time", &JsonMapping::time, "Field that gives `time` (RFC 3339); empty = receive time.")
-      .String("subject", &JsonMapping::subject, "Field that gives `subject`; empty = none.")
-      .String("topic", &JsonMapping::topic, "Field that gives the routing `topic`; empty = none.")
-      .String("default_type", &JsonMapping::default_type, "`type` of events whose type field is missing.")
-      .String("default_source", &JsonMapping::default_source, "`source` of events whose source field is missing.");
+  static const auto* t =
+      &(*new OptionTable<JsonMapping>())
+           .String("id", &JsonMapping::id,
+                   "Dotted path of the field that gives `id`; empty = a generated UUIDv7.")
+           .String("type", &JsonMapping::type, "Field that gives `type`; empty = `default_type`.")
+           .String("source", &JsonMapping::source,
+                   "Field that gives `source`; empty = `default_source`.")
+           .String("time", &JsonMapping::time,
+                   "Field that gives `time` (RFC 3339); empty = receive time.")
+           .String("subject", &JsonMapping::subject, "Field that gives `subject`; empty = none.")
+           .String("topic", &JsonMapping::topic,
+                   "Field that gives the routing `topic`; empty = none.")
+           .String("default_type", &JsonMapping::default_type,
+                   "`type` of events whose type field is missing.")
+           .String("default_source", &JsonMapping::default_source,
+                   "`source` of events whose source field is missing.");
   return *t;
 }
 }  // namespace
 
 const OptionTable<HttpSourceConfig>& HttpSourceTable() {
-  static const auto* t = &(*new OptionTable<HttpSourceConfig>())
-      .String("address", &HttpSourceConfig::address, "`host:port` to listen on.")
-      .Integer("threads", &HttpSourceConfig::threads, 0, 256, "I/O threads; 0 = one per core.")
-      .Size("max_body_bytes", &HttpSourceConfig::max_body_bytes, "Largest request body, after decompression (413 above).")
-      .Size("max_event_bytes", &HttpSourceConfig::max_event_bytes, "Largest single event (413 above; at least 64 KiB is always accepted).")
-      .Size("max_header_bytes", &HttpSourceConfig::max_header_bytes, "Largest request header block (431 above).")
-      .Duration("header_timeout", &HttpSourceConfig::header_timeout, "Time allowed to send the request headers.")
-      .Duration("body_timeout", &HttpSourceConfig::body_timeout, "Time allowed to send the request body.")
-      .Duration("idle_timeout", &HttpSourceConfig::idle_timeout, "Keep-alive connections idle this long are closed.")
-      .StringList("tokens", &HttpSourceConfig::tokens, "Accepted bearer tokens; empty = no authentication.")
-      .Table("mapping", &HttpSourceConfig::mapping, MappingTable(),
-             "How plain JSON and NDJSON objects become CloudEvents (`[sources.NAME.mapping]`):");
+  static const auto* t =
+      &(*new OptionTable<HttpSourceConfig>())
+           .String("address", &HttpSourceConfig::address, "`host:port` to listen on.")
+           .Integer("threads", &HttpSourceConfig::threads, 0, 256, "I/O threads; 0 = one per core.")
+           .Size("max_body_bytes", &HttpSourceConfig::max_body_bytes,
+                 "Largest request body, after decompression (413 above).")
+           .Size("max_event_bytes", &HttpSourceConfig::max_event_bytes,
+                 "Largest single event (413 above; at least 64 KiB is always accepted).")
+           .Size("max_header_bytes", &HttpSourceConfig::max_header_bytes,
+                 "Largest request header block (431 above).")
+           .Duration("header_timeout", &HttpSourceConfig::header_timeout,
+                     "Time allowed to send the request headers.")
+           .Duration("body_timeout", &HttpSourceConfig::body_timeout,
+                     "Time allowed to send the request body.")
+           .Duration("idle_timeout", &HttpSourceConfig::idle_timeout,
+                     "Keep-alive connections idle this long are closed.")
+           .StringList("tokens", &HttpSourceConfig::tokens,
+                       "Accepted bearer tokens; empty = no authentication.")
+           .Table(
+               "mapping", &HttpSourceConfig::mapping, MappingTable(),
+               "How plain JSON and NDJSON objects become CloudEvents (`[sources.NAME.mapping]`):");
   return *t;
 }
 
 namespace {
 const OptionTable<BatchLimits>& BatchTable() {
   static const auto* t = &(*new OptionTable<BatchLimits>())
-      .Integer("max_events", &BatchLimits::max_events, 1, 10'000'000, "Events per batch at most.")
-      .Size("max_bytes", &BatchLimits::max_bytes, "Encoded bytes per batch at most (before compression).")
-      .Duration("max_age", &BatchLimits::max_age, "A batch is sent this long after its first event arrived.");
+                              .Integer("max_events", &BatchLimits::max_events, 1, 10'000'000,
+                                       "Events per batch at most.")
+                              .Size("max_bytes", &BatchLimits::max_bytes,
+                                    "Encoded bytes per batch at most (before compression).")
+                              .Duration("max_age", &BatchLimits::max_age,
+                                        "A batch is sent this long after its first event arrived.");
   return *t;
 }
 
 const OptionTable<QueueConfig>& QueueTable() {
-  static const auto* t = &(*new OptionTable<QueueConfig>())
-      .String("type", &QueueConfig::type, "Where queued events live.", {"memory"})
-      .Integer("max_events", &QueueConfig::max_events, 1, 1'000'000'000, "Queued events at most.")
-      .Size("max_bytes", &QueueConfig::max_bytes, "Queued event bytes at most.")
-      .String("when_full", &QueueConfig::when_full,
-              "`reject`: answer 503 with Retry-After at once; `block`: wait up to `block_timeout`, then 503.",
-              {"reject", "block"})
-      .Duration("block_timeout", &QueueConfig::block_timeout, "How long `block` waits for room.");
+  static const auto* t =
+      &(*new OptionTable<QueueConfig>())
+           .String("type", &QueueConfig::type, "Where queued events live.", {"memory"})
+           .Integer("max_events", &QueueConfig::max_events, 1, 1'000'000'000,
+                    "Queued events at most.")
+           .Size("max_bytes", &QueueConfig::max_bytes, "Queued event bytes at most.")
+           .String("when_full", &QueueConfig::when_full,
+                   "`reject`: answer 503 with Retry-After at once; `block`: wait up to "
+                   "`block_timeout`, then 503.",
+                   {"reject", "block"})
+           .Duration("block_timeout", &QueueConfig::block_timeout,
+                     "How long `block` waits for room.");
   return *t;
 }
 
 const OptionTable<RetryConfig>& RetryTable() {
   static const auto* t = &(*new OptionTable<RetryConfig>())
-      .Duration("initial_backoff", &RetryConfig::initial_backoff, "First retry delay (full jitter).")
-      .Duration("max_backoff", &RetryConfig::max_backoff, "Largest retry delay; doubles up to it.");
+                              .Duration("initial_backoff", &RetryConfig::initial_backoff,
+                                        "First retry delay (full jitter).")
+                              .Duration("max_backoff", &RetryConfig::max_backoff,
+                                        "Largest retry delay; doubles up to it.");
   return *t;
 }
 }  // namespace
 
 const OptionTable<SinkConfig>& SinkCommonTable() {
-  static const auto* t = &(*new OptionTable<SinkConfig>())
-      .String("type", &SinkConfig::type, "The sink type (below).")
-      .StringList("topics", &SinkConfig::topics,
-                  "Topic patterns this sink subscribes to: `+` one level, `#` the rest.")
-      .String("encoding", &SinkConfig::encoding,
-              "`ndjson` or `cloudevents-batch`; empty = the sink type's default (`ndjson`).")
-      .String("compression", &SinkConfig::compression, "Batch compression.", {"none", "gzip", "zstd"})
-      .Integer("compression_level", &SinkConfig::compression_level, 0, 22,
-               "0 = the algorithm's default (gzip 6, zstd 3).")
-      .Table("batch", &SinkConfig::batch, BatchTable(), "Batching (`[sinks.NAME.batch]`):")
-      .Table("queue", &SinkConfig::queue, QueueTable(), "The sink's queue (`[sinks.NAME.queue]`):")
-      .Table("retry", &SinkConfig::retry, RetryTable(), "Retries of failed batches (`[sinks.NAME.retry]`):");
+  static const auto* t =
+      &(*new OptionTable<SinkConfig>())
+           .String("type", &SinkConfig::type, "The sink type (below).")
+           .StringList("topics", &SinkConfig::topics,
+                       "Topic patterns this sink subscribes to: `+` one level, `#` the rest.")
+           .String("encoding", &SinkConfig::encoding,
+                   "`ndjson` or `cloudevents-batch`; empty = the sink type's default (`ndjson`).")
+           .String("compression", &SinkConfig::compression, "Batch compression.",
+                   {"none", "gzip", "zstd"})
+           .Integer("compression_level", &SinkConfig::compression_level, 0, 22,
+                    "0 = the algorithm's default (gzip 6, zstd 3).")
+           .Table("batch", &SinkConfig::batch, BatchTable(), "Batching (`[sinks.NAME.batch]`):")
+           .Table("queue", &SinkConfig::queue, QueueTable(),
+                  "The sink's queue (`[sinks.NAME.queue]`):")
+           .Table("retry", &SinkConfig::retry, RetryTable(),
+                  "Retries of failed batches (`[sinks.NAME.retry]`):");
   return *t;
 }
 
@@ -146,8 +185,9 @@ void ParseMatch(RouteRule& rule, const toml::node* node, const std::string* env,
                                                 : "; did you mean `" + hint + "`?"));
       }
     } else {
-      ctx.Fail(&value, "a condition is a string (equals) or one of { equals = \"..\" }, "
-                       "{ prefix = \"..\" }, { glob = \"..\" }, { exists = true }");
+      ctx.Fail(&value,
+               "a condition is a string (equals) or one of { equals = \"..\" }, "
+               "{ prefix = \"..\" }, { glob = \"..\" }, { exists = true }");
     }
     rule.match.push_back(std::move(c));
   }
@@ -155,13 +195,17 @@ void ParseMatch(RouteRule& rule, const toml::node* node, const std::string* env,
 }  // namespace
 
 const OptionTable<RouteRule>& RouteTable() {
-  static const auto* t = &(*new OptionTable<RouteRule>())
-      .Custom({"match", "table", "Conditions on attributes, all of which must hold: `attr = \"value\"` "
-               "(equals), `{ prefix = \"..\" }`, `{ glob = \"..\" }`, `{ exists = true }`.",
-               ParseMatch, [](const RouteRule&) { return std::string("{}"); }, nullptr})
-      .StringList("sinks", &RouteRule::sinks, "Send matching events to these sinks (instead of by topic).")
-      .StringMap("set", &RouteRule::set, "Extension attributes to add or overwrite on matching events.")
-      .Bool("drop", &RouteRule::drop, "Drop matching events (counted).");
+  static const auto* t =
+      &(*new OptionTable<RouteRule>())
+           .Custom({"match", "table",
+                    "Conditions on attributes, all of which must hold: `attr = \"value\"` "
+                    "(equals), `{ prefix = \"..\" }`, `{ glob = \"..\" }`, `{ exists = true }`.",
+                    ParseMatch, [](const RouteRule&) { return std::string("{}"); }, nullptr})
+           .StringList("sinks", &RouteRule::sinks,
+                       "Send matching events to these sinks (instead of by topic).")
+           .StringMap("set", &RouteRule::set,
+                      "Extension attributes to add or overwrite on matching events.")
+           .Bool("drop", &RouteRule::drop, "Drop matching events (counted).");
   return *t;
 }
 

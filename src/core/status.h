@@ -13,10 +13,10 @@ enum class StatusCode {
   kOk = 0,
   kInvalidArgument,  // bad input from a producer or a config
   kNotFound,
-  kTooLarge,        // over a size limit
-  kUnsupported,     // unknown media type, encoding ...
-  kUnavailable,     // temporarily cannot accept (queue full, shutting down)
-  kIoError,         // file or socket error
+  kTooLarge,     // over a size limit
+  kUnsupported,  // unknown media type, encoding ...
+  kUnavailable,  // temporarily cannot accept (queue full, shutting down)
+  kIoError,      // file or socket error
   kInternal,
 };
 
@@ -35,7 +35,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status IoError(std::string m) { return {StatusCode::kIoError, std::move(m)}; }
 inline Status TooLarge(std::string m) { return {StatusCode::kTooLarge, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
@@ -45,8 +47,8 @@ inline Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {   // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
     assert(!std::get<Status>(v_).ok());
   }
 
@@ -68,10 +70,10 @@ class [[nodiscard]] Result {
   std::variant<T, Status> v_;
 };
 
-#define TRIBUTARY_RETURN_IF_ERROR(expr)     \
-  do {                                      \
-    ::tributary::Status _st = (expr);       \
-    if (!_st.ok()) return _st;              \
+#define TRIBUTARY_RETURN_IF_ERROR(expr) \
+  do {                                  \
+    ::tributary::Status _st = (expr);   \
+    if (!_st.ok()) return _st;          \
   } while (0)
 
 }  // namespace tributary

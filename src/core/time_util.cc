@@ -27,7 +27,7 @@ int DaysInMonth(int y, int m) {
 
 bool IsRfc3339(std::string_view s) {
   // full-date "T" partial-time time-offset; see RFC 3339 §5.6.
-  int y, mo, d, h, mi, se;
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
   if (s.size() < 20) return false;
   if (!Digits(s, 0, 4, &y) || s[4] != '-' || !Digits(s, 5, 2, &mo) || s[7] != '-' ||
       !Digits(s, 8, 2, &d))
@@ -47,7 +47,7 @@ bool IsRfc3339(std::string_view s) {
   if (i >= s.size()) return false;
   if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size()) return true;
   if (s[i] != '+' && s[i] != '-') return false;
-  int oh, om;
+  int oh = 0, om = 0;
   if (!Digits(s, i + 1, 2, &oh) || i + 3 >= s.size() || s[i + 3] != ':' ||
       !Digits(s, i + 4, 2, &om) || i + 6 != s.size())
     return false;

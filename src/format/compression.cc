@@ -104,34 +104,47 @@ Result<Compression> ParseCompression(std::string_view name) {
 
 std::string_view CompressionName(Compression c) {
   switch (c) {
-    case Compression::kGzip: return "gzip";
-    case Compression::kZstd: return "zstd";
-    default: return "none";
+    case Compression::kGzip:
+      return "gzip";
+    case Compression::kZstd:
+      return "zstd";
+    default:
+      return "none";
   }
 }
 
 std::string_view FileSuffix(Compression c) {
   switch (c) {
-    case Compression::kGzip: return ".gz";
-    case Compression::kZstd: return ".zst";
-    default: return "";
+    case Compression::kGzip:
+      return ".gz";
+    case Compression::kZstd:
+      return ".zst";
+    default:
+      return "";
   }
 }
 
 Status Compress(Compression c, int level, std::string_view in, std::string& out) {
   switch (c) {
-    case Compression::kGzip: return GzipCompress(level, in, out);
-    case Compression::kZstd: return ZstdCompress(level, in, out);
-    default: out.append(in); return Status::Ok();
+    case Compression::kGzip:
+      return GzipCompress(level, in, out);
+    case Compression::kZstd:
+      return ZstdCompress(level, in, out);
+    default:
+      out.append(in);
+      return Status::Ok();
   }
 }
 
 Status Decompress(Compression c, std::string_view in, std::string& out, size_t max_out) {
   switch (c) {
-    case Compression::kGzip: return GzipDecompress(in, out, max_out);
-    case Compression::kZstd: return ZstdDecompress(in, out, max_out);
+    case Compression::kGzip:
+      return GzipDecompress(in, out, max_out);
+    case Compression::kZstd:
+      return ZstdDecompress(in, out, max_out);
     default:
-      if (in.size() > max_out) return TooLarge("body is over the limit of " + std::to_string(max_out) + " bytes");
+      if (in.size() > max_out)
+        return TooLarge("body is over the limit of " + std::to_string(max_out) + " bytes");
       out.append(in);
       return Status::Ok();
   }

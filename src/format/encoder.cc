@@ -38,7 +38,8 @@ class CloudEventsBatchEncoder final : public Encoder {
   std::string_view content_type() const override { return "application/cloudevents-batch+json"; }
   size_t trailer_size() const override { return 1; }
   void Begin(std::string& out) const override { out.push_back('['); }
-  void Append(const EventBatch& batch, const Event& event, bool first, std::string& out) const override {
+  void Append(const EventBatch& batch, const Event& event, bool first,
+              std::string& out) const override {
     if (!first) out.push_back(',');
     AppendEventJson(batch, event, out);
   }
@@ -87,8 +88,10 @@ Result<Encoding> ParseEncoding(std::string_view name) {
 
 std::unique_ptr<Encoder> MakeEncoder(Encoding encoding) {
   switch (encoding) {
-    case Encoding::kNdjson: return std::make_unique<NdjsonEncoder>();
-    case Encoding::kCloudEventsBatch: return std::make_unique<CloudEventsBatchEncoder>();
+    case Encoding::kNdjson:
+      return std::make_unique<NdjsonEncoder>();
+    case Encoding::kCloudEventsBatch:
+      return std::make_unique<CloudEventsBatchEncoder>();
   }
   return nullptr;
 }

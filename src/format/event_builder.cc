@@ -57,7 +57,8 @@ bool EventBuilder::Set(std::string_view name, std::string_view value, AttrKind k
     if (kind != AttrKind::kString) return Fail(name, "must be a string");
     if (value.empty()) return Fail(name, "must be a non-empty string");
     if (k.bit == kSpecversion && value != "1.0") {
-      return Fail(name, "unsupported specversion '" + std::string(value) + "'; only \"1.0\" is accepted");
+      return Fail(name,
+                  "unsupported specversion '" + std::string(value) + "'; only \"1.0\" is accepted");
     }
     if (k.bit == kTime && !IsRfc3339(value)) {
       return Fail(name, "not an RFC 3339 timestamp (e.g. 2026-11-23T08:00:00Z)");
@@ -69,7 +70,8 @@ bool EventBuilder::Set(std::string_view name, std::string_view value, AttrKind k
     return true;
   }
   if (!IsValidExtensionName(name)) {
-    return Fail(name, "invalid extension attribute name: use only lowercase letters a-z and digits 0-9");
+    return Fail(name,
+                "invalid extension attribute name: use only lowercase letters a-z and digits 0-9");
   }
   if (batch_.FindExtension(event_, name)) return Fail(name, "duplicate attribute");
   if (kind == AttrKind::kString && name == "topic") event_.topic = value;

@@ -26,7 +26,6 @@ class EventBuilder {
   // Checks required attributes; call once after the last Set.
   bool Finish();
 
-  bool has_data() const { return event_.data_kind != DataKind::kNone; }
   const AttributeError& error() const { return error_; }
 
  private:

@@ -75,7 +75,8 @@ bool ParseCloudEvent(std::string_view raw, size_t index, EventBatch& batch, Erro
       bool& seen = name == "data" ? seen_data : seen_base64;
       if (seen) return fail(name, "duplicate attribute");
       seen = true;
-      if (seen_data && seen_base64) return fail(name, "data and data_base64 are mutually exclusive");
+      if (seen_data && seen_base64)
+        return fail(name, "data and data_base64 are mutually exclusive");
       if (name == "data") {
         auto r = RawJsonValue(value);
         if (!r) return fail(name, r.status().message());
@@ -120,14 +121,15 @@ bool ParseCloudEvent(std::string_view raw, size_t index, EventBatch& batch, Erro
           e = value.get_bool().get(b);
         }
         if (e) return fail(name, JsonError(e));
-        if (!builder.Set(name, token, type == ondemand::json_type::number ? AttrKind::kNumber
-                                                                          : AttrKind::kBool))
+        if (!builder.Set(name, token,
+                         type == ondemand::json_type::number ? AttrKind::kNumber : AttrKind::kBool))
           return fail(builder.error().attribute, builder.error().message);
         break;
       }
       case ondemand::json_type::null: {
         bool is_null = false;
-        if (auto e = value.is_null().get(is_null); e || !is_null) return fail(name, "invalid JSON literal");
+        if (auto e = value.is_null().get(is_null); e || !is_null)
+          return fail(name, "invalid JSON literal");
         break;  // JSON format §2.4: null is the same as absent
       }
       default:
@@ -218,7 +220,8 @@ bool ParseMappedObject(std::string_view raw, size_t index, EventBatch& batch,
     st = InvalidArgument("expected a JSON object");
   } else {
     st = WalkCapture(root, 0, path, cap, batch.arena());
-    if (st.ok() && !AtEnd(doc)) st = InvalidArgument("invalid JSON: trailing content after the object");
+    if (st.ok() && !AtEnd(doc))
+      st = InvalidArgument("invalid JSON: trailing content after the object");
   }
   if (!st.ok()) {
     errors.Add(index, "", st.message());
@@ -237,18 +240,21 @@ bool ParseMappedObject(std::string_view raw, size_t index, EventBatch& batch,
     id = {buf, kUuidTextLen};
   }
   auto or_default = [](std::string_view v, std::string_view d) { return v.empty() ? d : v; };
-  bool ok = builder.Set("specversion", "1.0", AttrKind::kString) &&
-            builder.Set("id", id, AttrKind::kString) &&
-            builder.Set("source", or_default(cap.path_values[2], m.default_source), AttrKind::kString) &&
-            builder.Set("type", or_default(cap.path_values[1], m.default_type), AttrKind::kString) &&
-            builder.Set("datacontenttype", "application/json", AttrKind::kString) &&
-            builder.Set("time", or_default(cap.path_values[3], receive_time), AttrKind::kString) &&
-            (cap.path_values[4].empty() || builder.Set("subject", cap.path_values[4], AttrKind::kString)) &&
-            (cap.path_values[5].empty() || builder.Set("topic", cap.path_values[5], AttrKind::kString)) &&
-            builder.Finish();
+  bool ok =
+      builder.Set("specversion", "1.0", AttrKind::kString) &&
+      builder.Set("id", id, AttrKind::kString) &&
+      builder.Set("source", or_default(cap.path_values[2], m.default_source), AttrKind::kString) &&
+      builder.Set("type", or_default(cap.path_values[1], m.default_type), AttrKind::kString) &&
+      builder.Set("datacontenttype", "application/json", AttrKind::kString) &&
+      builder.Set("time", or_default(cap.path_values[3], receive_time), AttrKind::kString) &&
+      (cap.path_values[4].empty() ||
+       builder.Set("subject", cap.path_values[4], AttrKind::kString)) &&
+      (cap.path_values[5].empty() || builder.Set("topic", cap.path_values[5], AttrKind::kString)) &&
+      builder.Finish();
   if (!ok) {
     std::string attr = builder.error().attribute;
-    errors.Add(index, attr, builder.error().message + " (mapped from the JSON field of that attribute)");
+    errors.Add(index, attr,
+               builder.error().message + " (mapped from the JSON field of that attribute)");
     batch.events().pop_back();
   }
   return ok;
@@ -264,9 +270,9 @@ class JsonEventSink {
   bool Add(std::string_view raw) {
     size_t index = next_index_++;
     if (raw.size() > opts_.max_event_bytes) {
-      errors_.Add(index, "", "event is " + std::to_string(raw.size()) +
-                                 " bytes, over max_event_bytes (" +
-                                 std::to_string(opts_.max_event_bytes) + ")");
+      errors_.Add(index, "",
+                  "event is " + std::to_string(raw.size()) + " bytes, over max_event_bytes (" +
+                      std::to_string(opts_.max_event_bytes) + ")");
       too_large_ = true;
       return false;
     }
@@ -327,9 +333,10 @@ Status SplitJson(std::string_view body, bool allow_array, bool allow_object, Jso
     return Status::Ok();
   }
   if (t != ondemand::json_type::array || !allow_array) {
-    errors.Add(0, "", allow_array && allow_object ? "expected a JSON object or array"
-                      : allow_array              ? "expected a JSON array of events"
-                                                 : "expected a JSON object");
+    errors.Add(0, "",
+               allow_array && allow_object ? "expected a JSON object or array"
+               : allow_array               ? "expected a JSON array of events"
+                                           : "expected a JSON object");
     return InvalidArgument("wrong JSON type");
   }
   ondemand::array arr;
@@ -342,7 +349,8 @@ Status SplitJson(std::string_view body, bool allow_array, bool allow_object, Jso
     std::string_view raw;
     ondemand::object obj;
     if (auto e = el.get_object().get(obj)) {
-      errors.Add(index, "", e == simdjson::INCORRECT_TYPE ? "an event must be a JSON object" : JsonError(e));
+      errors.Add(index, "",
+                 e == simdjson::INCORRECT_TYPE ? "an event must be a JSON object" : JsonError(e));
       return InvalidArgument("invalid event");
     }
     if (auto e = obj.raw_json().get(raw)) {
@@ -393,9 +401,15 @@ Status ParseEvents(BodyFormat format, EventBatch& batch, const ParseOptions& opt
   JsonEventSink sink(batch, opts, errors, ce_only);
   Status st;
   switch (format) {
-    case BodyFormat::kStructured: st = SplitJson(body, false, true, sink, errors); break;
-    case BodyFormat::kBatch: st = SplitJson(body, true, false, sink, errors); break;
-    case BodyFormat::kJson: st = SplitJson(body, true, true, sink, errors); break;
+    case BodyFormat::kStructured:
+      st = SplitJson(body, false, true, sink, errors);
+      break;
+    case BodyFormat::kBatch:
+      st = SplitJson(body, true, false, sink, errors);
+      break;
+    case BodyFormat::kJson:
+      st = SplitJson(body, true, true, sink, errors);
+      break;
     case BodyFormat::kNdjson: {
       size_t pos = 0;
       while (pos < body.size()) {
@@ -460,8 +474,9 @@ Status ParseBinaryEvent(std::span<const HeaderField> headers, EventBatch& batch,
   std::string_view body = batch.input();
   ev.size = static_cast<uint32_t>(body.size() + header_bytes);
   if (ev.size > opts.max_event_bytes) {
-    out.push_back({0, "", "event is " + std::to_string(ev.size) + " bytes, over max_event_bytes (" +
-                              std::to_string(opts.max_event_bytes) + ")"});
+    out.push_back({0, "",
+                   "event is " + std::to_string(ev.size) + " bytes, over max_event_bytes (" +
+                       std::to_string(opts.max_event_bytes) + ")"});
     return TooLarge(out.back().message);
   }
   if (!body.empty()) {

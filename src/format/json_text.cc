@@ -35,11 +35,21 @@ void AppendJsonString(std::string& out, std::string_view s) {
     out.append(s.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
       default:
         out.append("\\u00");
         out.push_back(kHex[c >> 4]);
@@ -51,9 +61,11 @@ void AppendJsonString(std::string& out, std::string_view s) {
 }
 
 std::string_view TrimJsonSpace(std::string_view s) {
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t'))
     s.remove_suffix(1);
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t'))
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\n' || s.front() == '\r' || s.front() == '\t'))
     s.remove_prefix(1);
   return s;
 }
@@ -185,18 +197,21 @@ Status ValidateJsonDocument(std::string_view json) {
   }
   ondemand::value v;
   bool scalar = false;
-  if (auto e = doc.is_scalar().get(scalar)) return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
+  if (auto e = doc.is_scalar().get(scalar))
+    return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
   if (scalar) {
     // A scalar document cannot be taken as a value; validate by type.
     ondemand::json_type t;
-    if (auto e = doc.type().get(t)) return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
+    if (auto e = doc.type().get(t))
+      return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
     simdjson::error_code e = simdjson::SUCCESS;
     if (t == ondemand::json_type::string) {
       std::string_view s;
       e = doc.get_string().get(s);
     } else if (t == ondemand::json_type::number) {
       std::string_view token;
-      if (!(e = doc.raw_json_token().get(token)) && !IsJsonNumber(TrimJsonSpace(token))) e = simdjson::NUMBER_ERROR;
+      if (!(e = doc.raw_json_token().get(token)) && !IsJsonNumber(TrimJsonSpace(token)))
+        e = simdjson::NUMBER_ERROR;
     } else if (t == ondemand::json_type::boolean) {
       bool b;
       e = doc.get_bool().get(b);
@@ -207,7 +222,8 @@ Status ValidateJsonDocument(std::string_view json) {
     if (e) return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
     return Status::Ok();
   }
-  if (auto e = doc.get_value().get(v)) return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
+  if (auto e = doc.get_value().get(v))
+    return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
   TRIBUTARY_RETURN_IF_ERROR(ValidateJsonValue(v));
   if (!AtEnd(doc)) return InvalidArgument("invalid JSON: trailing content after the value");
   return Status::Ok();

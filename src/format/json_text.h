@@ -37,7 +37,8 @@ Status ValidateJsonDocument(std::string_view json);
 
 // Makes `s` usable as simdjson input: capacity >= size + SIMDJSON_PADDING.
 inline void EnsurePadding(std::string& s) {
-  if (s.capacity() < s.size() + simdjson::SIMDJSON_PADDING) s.reserve(s.size() + simdjson::SIMDJSON_PADDING);
+  if (s.capacity() < s.size() + simdjson::SIMDJSON_PADDING)
+    s.reserve(s.size() + simdjson::SIMDJSON_PADDING);
 }
 
 std::string_view TrimJsonSpace(std::string_view s);

@@ -18,7 +18,8 @@ int HexValue(char c) {
 
 Result<std::string_view> PercentDecode(std::string_view in, Arena& arena) {
   if (in.find('%') == std::string_view::npos) {
-    if (!simdjson::validate_utf8(in.data(), in.size())) return InvalidArgument("value is not valid UTF-8");
+    if (!simdjson::validate_utf8(in.data(), in.size()))
+      return InvalidArgument("value is not valid UTF-8");
     return arena.Copy(in);
   }
   char* out = arena.Allocate(in.size());

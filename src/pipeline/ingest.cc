@@ -5,12 +5,15 @@ namespace tributary {
 Ingest::Ingest(const Router& router, Buffer& buffer, Metrics& metrics)
     : router_(router),
       buffer_(buffer),
-      unrouted_(metrics.GetCounter("tributary_unrouted_events_total",
-                                   "Events that matched no sink (sent to the fallback sink if any)")),
+      unrouted_(
+          metrics.GetCounter("tributary_unrouted_events_total",
+                             "Events that matched no sink (sent to the fallback sink if any)")),
       dropped_by_rule_(metrics.GetCounter("tributary_dropped_events_total",
-                                          "Events not delivered, by reason", "reason=\"route_drop\"")),
+                                          "Events not delivered, by reason",
+                                          "reason=\"route_drop\"")),
       dropped_unrouted_(metrics.GetCounter("tributary_dropped_events_total",
-                                           "Events not delivered, by reason", "reason=\"unrouted\"")) {
+                                           "Events not delivered, by reason",
+                                           "reason=\"unrouted\"")) {
   for (size_t i = 0; i < router.sink_count(); ++i) {
     routed_.push_back(&metrics.GetCounter("tributary_routed_events_total",
                                           "Events routed to a sink's queue",

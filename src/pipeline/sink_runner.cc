@@ -28,14 +28,16 @@ SinkRunner::SinkRunner(std::string name, std::unique_ptr<Sink> sink, QueueReader
                                      "Bytes delivered by the sink (after compression)",
                                      "sink=" + LabelValue(name_))),
       sent_batches_(metrics.GetCounter("tributary_sink_sent_batches_total",
-                                       "Batches delivered by the sink", "sink=" + LabelValue(name_))),
-      failures_(metrics.GetCounter("tributary_sink_failures_total",
-                                   "Failed delivery attempts", "sink=" + LabelValue(name_))),
+                                       "Batches delivered by the sink",
+                                       "sink=" + LabelValue(name_))),
+      failures_(metrics.GetCounter("tributary_sink_failures_total", "Failed delivery attempts",
+                                   "sink=" + LabelValue(name_))),
       retries_(metrics.GetCounter("tributary_sink_retries_total",
-                                  "Delivery attempts that were retries", "sink=" + LabelValue(name_))),
-      dropped_permanent_(metrics.GetCounter("tributary_dropped_events_total",
-                                            "Events not delivered, by reason",
-                                            "reason=\"permanent_error\",sink=" + LabelValue(name_))),
+                                  "Delivery attempts that were retries",
+                                  "sink=" + LabelValue(name_))),
+      dropped_permanent_(
+          metrics.GetCounter("tributary_dropped_events_total", "Events not delivered, by reason",
+                             "reason=\"permanent_error\",sink=" + LabelValue(name_))),
       dropped_shutdown_(metrics.GetCounter("tributary_dropped_events_total",
                                            "Events not delivered, by reason",
                                            "reason=\"shutdown\",sink=" + LabelValue(name_))) {}
@@ -44,7 +46,9 @@ SinkRunner::~SinkRunner() {
   if (thread_.joinable()) Stop(clock_.Now());
 }
 
-void SinkRunner::Start() { thread_ = std::thread([this] { Run(); }); }
+void SinkRunner::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void SinkRunner::Stop(SteadyTime deadline) {
   deadline_ns_.store(SteadyNanos(deadline));
@@ -106,7 +110,8 @@ void SinkRunner::Flush() {
   batch.created_ns = clock_.UnixNanos();
   if (options_.compression == Compression::kNone) {
     batch.body = std::move(encoded);
-  } else if (Status st = Compress(options_.compression, options_.compression_level, encoded, batch.body);
+  } else if (Status st =
+                 Compress(options_.compression, options_.compression_level, encoded, batch.body);
              !st.ok()) {
     spdlog::error("sink '{}': {}", name_, st.message());
     dropped_permanent_.Inc(count);
@@ -133,8 +138,8 @@ void SinkRunner::Flush() {
     // Full jitter: sleep a random time in [0, backoff], or what the server asked for.
     auto delay = r.retry_after.count() > 0
                      ? std::min(r.retry_after, options_.retry.max_backoff)
-                     : std::chrono::milliseconds(std::uniform_int_distribution<int64_t>(
-                           0, backoff.count())(rng));
+                     : std::chrono::milliseconds(
+                           std::uniform_int_distribution<int64_t>(0, backoff.count())(rng));
     spdlog::warn("sink '{}': attempt {} failed: {}; retrying in {} ms", name_, attempt, r.error,
                  delay.count());
     backoff = std::min(backoff * 2, options_.retry.max_backoff);
@@ -146,8 +151,8 @@ void SinkRunner::Flush() {
         reader_.Ack(count);
         return;
       }
-      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(until - clock_.Now(),
-                                                                     std::chrono::milliseconds(50)));
+      std::this_thread::sleep_for(
+          std::min<std::chrono::nanoseconds>(until - clock_.Now(), std::chrono::milliseconds(50)));
     }
     retries_.Inc();
   }

@@ -9,7 +9,9 @@
 namespace tributary {
 namespace {
 
-int DefaultLevel(Compression c) { return c == Compression::kGzip ? 6 : c == Compression::kZstd ? 3 : 0; }
+int DefaultLevel(Compression c) {
+  return c == Compression::kGzip ? 6 : c == Compression::kZstd ? 3 : 0;
+}
 
 }  // namespace
 
@@ -30,12 +32,14 @@ Status Topology::Start() {
     if (!sink) return InvalidArgument("sink '" + s.name + "': " + sink.status().message());
     sinks.push_back(std::move(*sink));
     SinkSubscription sub{s.name, {}};
-    for (const std::string& p : s.topics) sub.topics.push_back(*TopicPattern::Parse(p, config_.router.separators));
+    for (const std::string& p : s.topics)
+      sub.topics.push_back(*TopicPattern::Parse(p, config_.router.separators));
     subs.push_back(std::move(sub));
     names.push_back(s.name);
-    limits.push_back(QueueLimits{s.queue.max_events, s.queue.max_bytes,
-                                 s.queue.when_full == "block" ? FullPolicy::kBlock : FullPolicy::kReject,
-                                 s.queue.block_timeout});
+    limits.push_back(
+        QueueLimits{s.queue.max_events, s.queue.max_bytes,
+                    s.queue.when_full == "block" ? FullPolicy::kBlock : FullPolicy::kReject,
+                    s.queue.block_timeout});
   }
   auto router = Router::Make(std::move(subs), config_.routes,
                              config_.router.fallback_sink.empty()
@@ -56,26 +60,31 @@ Status Topology::Start() {
     opts.retry = {s.retry.initial_backoff, s.retry.max_backoff};
     QueueReader& reader = buffer_->Reader(i);
     std::string label = "sink=" + LabelValue(s.name);
-    metrics_.AddGauge("tributary_queue_events", "Events in a sink's queue (not yet acknowledged)", label,
-                      [&reader] { return static_cast<double>(reader.Stats().events); });
+    metrics_.AddGauge("tributary_queue_events", "Events in a sink's queue (not yet acknowledged)",
+                      label, [&reader] { return static_cast<double>(reader.Stats().events); });
     metrics_.AddGauge("tributary_queue_bytes", "Event bytes in a sink's queue", label,
                       [&reader] { return static_cast<double>(reader.Stats().bytes); });
     metrics_.AddGauge("tributary_queue_oldest_event_age_seconds",
-                      "Age of the oldest event not yet delivered by the sink", label, [&reader, &clock] {
+                      "Age of the oldest event not yet delivered by the sink", label,
+                      [&reader, &clock] {
                         int64_t oldest = reader.Stats().oldest_ns;
                         return oldest ? static_cast<double>(clock.UnixNanos() - oldest) / 1e9 : 0.0;
                       });
-    runners_.push_back(std::make_unique<SinkRunner>(s.name, std::move(sinks[i]), reader, opts, metrics_, clock));
+    runners_.push_back(
+        std::make_unique<SinkRunner>(s.name, std::move(sinks[i]), reader, opts, metrics_, clock));
   }
   ingest_ = std::make_unique<Ingest>(*router_, *buffer_, metrics_);
   for (auto& r : runners_) r->Start();
   started_ = true;
 
   for (const SourceConfig& src : config_.sources) {
-    auto handler = std::make_unique<HttpHandler>(src.name, src.http, config_.api, *ingest_, metrics_, clock);
+    auto handler =
+        std::make_unique<HttpHandler>(src.name, src.http, config_.api, *ingest_, metrics_, clock);
     auto server = std::make_unique<HttpServer>(src.http, *handler);
-    if (Status st = server->Start(); !st.ok()) return InvalidArgument("source '" + src.name + "': " + st.message());
-    spdlog::info("source '{}': listening on {} (port {})", src.name, src.http.address, server->port());
+    if (Status st = server->Start(); !st.ok())
+      return InvalidArgument("source '" + src.name + "': " + st.message());
+    spdlog::info("source '{}': listening on {} (port {})", src.name, src.http.address,
+                 server->port());
     handlers_.push_back(std::move(handler));
     servers_.push_back(std::move(server));
   }

@@ -16,8 +16,8 @@ enum class MatchOp { kEquals, kPrefix, kGlob, kExists };
 struct Condition {
   std::string attribute;  // type, source, subject, id, time, topic, or an extension name
   MatchOp op = MatchOp::kEquals;
-  std::string value;     // unused for kExists
-  bool exists = true;    // kExists: whether the attribute must be present or absent
+  std::string value;   // unused for kExists
+  bool exists = true;  // kExists: whether the attribute must be present or absent
 
   bool Matches(const EventBatch& batch, const Event& event) const;
 };

@@ -18,7 +18,8 @@ Result<Router> Router::Make(std::vector<SinkSubscription> sinks, std::vector<Rou
     CompiledRule c;
     for (const std::string& s : rule.sinks) {
       int i = index_of(s);
-      if (i < 0) return InvalidArgument("route '" + rule.name + "' sends to unknown sink '" + s + "'");
+      if (i < 0)
+        return InvalidArgument("route '" + rule.name + "' sends to unknown sink '" + s + "'");
       c.sinks |= SinkMask{1} << i;
     }
     c.rule = std::move(rule);
@@ -26,7 +27,8 @@ Result<Router> Router::Make(std::vector<SinkSubscription> sinks, std::vector<Rou
   }
   if (fallback_sink) {
     int i = index_of(*fallback_sink);
-    if (i < 0) return InvalidArgument("fallback sink '" + *fallback_sink + "' is not a configured sink");
+    if (i < 0)
+      return InvalidArgument("fallback sink '" + *fallback_sink + "' is not a configured sink");
     r.fallback_ = SinkMask{1} << i;
   }
   r.sinks_ = std::move(sinks);

@@ -14,12 +14,12 @@
 namespace tributary {
 
 struct EncodedBatch {
-  std::string body;             // encoded, then compressed per `compression`
+  std::string body;  // encoded, then compressed per `compression`
   std::string_view content_type;
   Compression compression = Compression::kNone;
   size_t events = 0;
-  size_t encoded_bytes = 0;     // before compression
-  int64_t created_ns = 0;       // wall-clock time the batch was cut (for path templates)
+  size_t encoded_bytes = 0;  // before compression
+  int64_t created_ns = 0;    // wall-clock time the batch was cut (for path templates)
 };
 
 struct SendResult {

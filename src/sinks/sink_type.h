@@ -55,6 +55,26 @@ class TableSinkType : public SinkType {
   Build build_;
 };
 
+// A SinkType with no options of its own, built by default-constructing S.
+template <typename S>
+class OptionlessSinkType final : public SinkType {
+ public:
+  OptionlessSinkType(std::string_view name, std::string_view description)
+      : name_(name), description_(description) {}
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return description_; }
+  SinkBuilder Parse(const toml::table&, const ConfigContext&,
+                    const std::set<std::string>&) const override {
+    return [](const SinkBuildContext&) -> Result<std::unique_ptr<Sink>> {
+      return std::unique_ptr<Sink>(new S());
+    };
+  }
+  void Document(std::string&, const std::string&) const override {}
+
+ private:
+  std::string_view name_, description_;
+};
+
 const std::vector<const SinkType*>& SinkTypes();
 const SinkType* FindSinkType(std::string_view name);
 

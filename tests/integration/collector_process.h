@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,19 +50,27 @@ inline std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
-// Runs `argv` to completion; returns the exit code and fills `output` with stdout+stderr.
-inline int RunTool(std::vector<std::string> args, std::string* output, const fs::path& log) {
+// Starts `args` with stdout and stderr appended to `log`, in `cwd` if given.
+inline pid_t Spawn(std::vector<std::string> args, const fs::path& log, const fs::path& cwd = {}) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid;
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, cwd.c_str());
+  pid_t pid = -1;
   int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) return -1;
+  return rc == 0 ? pid : -1;
+}
+
+// Runs `args` to completion; returns the exit code and fills `output` with stdout+stderr.
+inline int RunTool(std::vector<std::string> args, std::string* output, const fs::path& log) {
+  fs::remove(log);
+  pid_t pid = Spawn(std::move(args), log);
+  if (pid < 0) return -1;
   int status = 0;
   ::waitpid(pid, &status, 0);
   if (output) *output = ReadFile(log);
@@ -93,20 +101,9 @@ class CollectorProcess {
 
   // Starts the collector and waits until it answers; returns false (with the log) if not.
   bool Start() {
-    std::string bin = TRIBUTARY_BINARY, cfg = (dir_ / "tributary.toml").string();
-    std::string log = (dir_ / "tributary.log").string();
-    std::vector<std::string> args = {bin, "run", "-c", cfg};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    posix_spawn_file_actions_addchdir_np(&fa, dir_.c_str());
-    int rc = posix_spawn(&pid_, bin.c_str(), &fa, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0) return false;
+    pid_ = Spawn({TRIBUTARY_BINARY, "run", "-c", (dir_ / "tributary.toml").string()},
+                 dir_ / "tributary.log", dir_);
+    if (pid_ < 0) return false;
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
     while (std::chrono::steady_clock::now() < until) {
       int status;
@@ -146,7 +143,8 @@ class CollectorProcess {
     if (!client_) client_ = std::make_unique<HttpClient>("127.0.0.1", std::to_string(port_));
     return *client_;
   }
-  Result<ClientResponse> Post(const std::string& path, const std::string& content_type, std::string body,
+  Result<ClientResponse> Post(const std::string& path, const std::string& content_type,
+                              std::string body,
                               std::vector<std::pair<std::string, std::string>> headers = {}) {
     return client().Post(path, content_type, std::move(body), std::move(headers));
   }
@@ -179,7 +177,8 @@ class CollectorProcess {
 
  private:
   static void Replace(std::string& s, const std::string& from, const std::string& to) {
-    for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, from.size(), to);
+    for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+      s.replace(p, from.size(), to);
   }
 
   static inline int counter_ = 0;

@@ -47,42 +47,54 @@ std::map<std::string, std::vector<std::string>> ById(const std::vector<std::stri
 }
 
 std::string Ce(const std::string& id, const std::string& extra = "") {
-  return R"({"specversion":"1.0","id":")" + id + R"(","source":"/it","type":"it.test")" + extra + "}";
+  return R"({"specversion":"1.0","id":")" + id + R"(","source":"/it","type":"it.test")" + extra +
+         "}";
 }
 
 TEST(Collector, EveryModeLandsExactlyOnceWithDataUnchanged) {
   CollectorProcess c(kFileConfig);
   ASSERT_TRUE(c.Start()) << c.Log();
-  const std::string odd_data = R"({ "b" : [1, 2.5e+3, 18446744073709551615], "s": "caf\u00e9 \"q\"" })";
+  const std::string odd_data =
+      R"({ "b" : [1, 2.5e+3, 18446744073709551615], "s": "caf\u00e9 \"q\"" })";
 
-  auto r = c.Post("/v1/events", "application/cloudevents+json", Ce("structured", ",\"data\": " + odd_data));
+  auto r = c.Post("/v1/events", "application/cloudevents+json",
+                  Ce("structured", ",\"data\": " + odd_data));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 202u) << r->body;
   EXPECT_EQ(r->body, R"({"accepted":1})");
 
   std::string batch = "[" + Ce("batch-0", R"(,"data":{"n":0})");
-  for (int i = 1; i < 20; ++i) batch += "," + Ce("batch-" + std::to_string(i), R"(,"data":{"n":)" + std::to_string(i) + "}");
+  for (int i = 1; i < 20; ++i)
+    batch += "," + Ce("batch-" + std::to_string(i), R"(,"data":{"n":)" + std::to_string(i) + "}");
   batch += "]";
   r = c.Post("/v1/events", "application/cloudevents-batch+json; charset=utf-8", batch);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 202u) << r->body;
 
   r = c.Post("/v1/topics/cams/front/events", "application/json; charset=utf-8", R"({"x": 1})",
-             {{"ce-specversion", "1.0"}, {"ce-id", "binary"}, {"ce-source", "/cam"}, {"ce-type", "det"},
+             {{"ce-specversion", "1.0"},
+              {"ce-id", "binary"},
+              {"ce-source", "/cam"},
+              {"ce-type", "det"},
               {"ce-subject", "Euro%20%E2%82%AC"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 202u) << r->body;
 
   r = c.Post("/v1/events", "application/octet-stream", std::string("\x00\x01\xff", 3),
-             {{"ce-specversion", "1.0"}, {"ce-id", "binary-bytes"}, {"ce-source", "/cam"}, {"ce-type", "raw"}});
+             {{"ce-specversion", "1.0"},
+              {"ce-id", "binary-bytes"},
+              {"ce-source", "/cam"},
+              {"ce-type", "raw"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 202u) << r->body;
 
-  r = c.Post("/v1/events", "application/json", R"([{"meta":{"id":"plain-1"},"kind":"k","v":1},{"meta":{"id":"plain-2"},"v":2}])");
+  r = c.Post("/v1/events", "application/json",
+             R"([{"meta":{"id":"plain-1"},"kind":"k","v":1},{"meta":{"id":"plain-2"},"v":2}])");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 202u) << r->body;
 
-  r = c.Post("/v1/events", "application/x-ndjson", "{\"meta\":{\"id\":\"nd-1\"}}\n\n" + Ce("nd-ce") + "\n");
+  r = c.Post("/v1/events", "application/x-ndjson",
+             "{\"meta\":{\"id\":\"nd-1\"}}\n\n" + Ce("nd-ce") + "\n");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 202u) << r->body;
 
@@ -98,23 +110,27 @@ TEST(Collector, EveryModeLandsExactlyOnceWithDataUnchanged) {
 
   ASSERT_EQ(c.Stop(), 0) << c.Log();
   auto by_id = ById(c.OutputLines());
-  std::vector<std::string> expected = {"structured", "binary", "binary-bytes", "plain-1", "plain-2",
-                                       "nd-1", "nd-ce", "compressed-gzip", "compressed-zstd"};
+  std::vector<std::string> expected = {"structured", "binary",          "binary-bytes",
+                                       "plain-1",    "plain-2",         "nd-1",
+                                       "nd-ce",      "compressed-gzip", "compressed-zstd"};
   for (int i = 0; i < 20; ++i) expected.push_back("batch-" + std::to_string(i));
   EXPECT_EQ(by_id.size(), expected.size());
   for (const auto& id : expected) {
     ASSERT_EQ(by_id[id].size(), 1u) << "event " << id << " must be in the output exactly once";
   }
-  EXPECT_NE(by_id["structured"][0].find("\"data\":" + odd_data + "}"), std::string::npos) << by_id["structured"][0];
+  EXPECT_NE(by_id["structured"][0].find("\"data\":" + odd_data + "}"), std::string::npos)
+      << by_id["structured"][0];
   EXPECT_NE(by_id["batch-7"][0].find(R"("data":{"n":7})"), std::string::npos);
   const std::string& bin = by_id["binary"][0];
   EXPECT_NE(bin.find(R"("subject":"Euro €")"), std::string::npos) << bin;
   EXPECT_NE(bin.find(R"("topic":"cams/front")"), std::string::npos) << bin;
-  EXPECT_NE(bin.find(R"("datacontenttype":"application/json; charset=utf-8")"), std::string::npos) << bin;
+  EXPECT_NE(bin.find(R"("datacontenttype":"application/json; charset=utf-8")"), std::string::npos)
+      << bin;
   EXPECT_NE(bin.find(R"("data":{"x": 1})"), std::string::npos) << bin;
   EXPECT_NE(by_id["binary-bytes"][0].find(R"("data_base64":"AAH/")"), std::string::npos);
   EXPECT_NE(by_id["plain-1"][0].find(R"("type":"k")"), std::string::npos);
-  EXPECT_NE(by_id["plain-1"][0].find(R"("data":{"meta":{"id":"plain-1"},"kind":"k","v":1})"), std::string::npos);
+  EXPECT_NE(by_id["plain-1"][0].find(R"("data":{"meta":{"id":"plain-1"},"kind":"k","v":1})"),
+            std::string::npos);
   EXPECT_NE(by_id["compressed-zstd"][0].find(R"("data":[1,2,3])"), std::string::npos);
 }
 
@@ -131,30 +147,79 @@ TEST(Collector, BadRequestsGetDocumentedAnswersAndLeaveNoTrace) {
   ASSERT_TRUE(c.Start()) << c.Log();
   std::string big_event = Ce("big", R"(,"data":")" + std::string(70 * 1024, 'x') + "\"");
   std::string big_body = "[" + Ce("a");
-  while (big_body.size() < 300 * 1024) big_body += "," + Ce("a", R"(,"data":")" + std::string(1000, 'y') + "\"");
+  while (big_body.size() < 300 * 1024)
+    big_body += "," + Ce("a", R"(,"data":")" + std::string(1000, 'y') + "\"");
   big_body += "]";
   std::vector<Expect> cases = {
-      {"bad time", "/v1/events", "application/cloudevents-batch+json",
-       "[" + Ce("ok") + "," + Ce("t", R"(,"time":"noon")") + "]", {}, 400,
+      {"bad time",
+       "/v1/events",
+       "application/cloudevents-batch+json",
+       "[" + Ce("ok") + "," + Ce("t", R"(,"time":"noon")") + "]",
+       {},
+       400,
        R"({"errors":[{"index":1,"attribute":"time","message":)"},
-      {"missing type", "/v1/events", "application/cloudevents+json",
-       R"({"specversion":"1.0","id":"1","source":"/s"})", {}, 400, R"("attribute":"type")"},
-      {"bad extension name", "/v1/events", "application/cloudevents+json", Ce("x", R"(,"Bad_Name":1)"), {}, 400,
+      {"missing type",
+       "/v1/events",
+       "application/cloudevents+json",
+       R"({"specversion":"1.0","id":"1","source":"/s"})",
+       {},
+       400,
+       R"("attribute":"type")"},
+      {"bad extension name",
+       "/v1/events",
+       "application/cloudevents+json",
+       Ce("x", R"(,"Bad_Name":1)"),
+       {},
+       400,
        R"("attribute":"Bad_Name")"},
       {"not json", "/v1/events", "application/cloudevents+json", "{nope", {}, 400, "invalid JSON"},
-      {"bad percent-encoding", "/v1/events", "text/plain", "x",
-       {{"ce-specversion", "1.0"}, {"ce-id", "1"}, {"ce-source", "/s"}, {"ce-type", "t"}, {"ce-subject", "%C0%A0"}},
-       400, R"("attribute":"subject")"},
+      {"bad percent-encoding",
+       "/v1/events",
+       "text/plain",
+       "x",
+       {{"ce-specversion", "1.0"},
+        {"ce-id", "1"},
+        {"ce-source", "/s"},
+        {"ce-type", "t"},
+        {"ce-subject", "%C0%A0"}},
+       400,
+       R"("attribute":"subject")"},
       {"unknown media type", "/v1/events", "text/csv", "a,b", {}, 415, "unsupported Content-Type"},
-      {"unknown encoding", "/v1/events", "application/cloudevents+json", Ce("e"), {{"Content-Encoding", "br"}}, 415,
+      {"unknown encoding",
+       "/v1/events",
+       "application/cloudevents+json",
+       Ce("e"),
+       {{"Content-Encoding", "br"}},
+       415,
        "Content-Encoding"},
-      {"corrupt gzip", "/v1/events", "application/cloudevents+json", "not gzip", {{"Content-Encoding", "gzip"}},
-       400, "gzip"},
-      {"event over max_event_bytes", "/v1/events", "application/cloudevents+json", big_event, {}, 413,
+      {"corrupt gzip",
+       "/v1/events",
+       "application/cloudevents+json",
+       "not gzip",
+       {{"Content-Encoding", "gzip"}},
+       400,
+       "gzip"},
+      {"event over max_event_bytes",
+       "/v1/events",
+       "application/cloudevents+json",
+       big_event,
+       {},
+       413,
        "max_event_bytes"},
-      {"body over max_body_bytes", "/v1/events", "application/cloudevents-batch+json", big_body, {}, 413,
+      {"body over max_body_bytes",
+       "/v1/events",
+       "application/cloudevents-batch+json",
+       big_body,
+       {},
+       413,
        "max_body_bytes"},
-      {"unknown path", "/v2/events", "application/cloudevents+json", Ce("p"), {}, 404, "no such endpoint"},
+      {"unknown path",
+       "/v2/events",
+       "application/cloudevents+json",
+       Ce("p"),
+       {},
+       404,
+       "no such endpoint"},
   };
   for (auto& k : cases) {
     HttpClient client("127.0.0.1", std::to_string(c.port()));
@@ -175,7 +240,8 @@ TEST(Collector, BadRequestsGetDocumentedAnswersAndLeaveNoTrace) {
   std::string bomb, packed;
   bomb = "[" + Ce("z", R"(,"data":")" + std::string(400 * 1024, 'z') + "\"") + "]";
   ASSERT_TRUE(Compress(Compression::kGzip, 9, bomb, packed).ok());
-  auto r = c.Post("/v1/events", "application/cloudevents-batch+json", packed, {{"Content-Encoding", "gzip"}});
+  auto r = c.Post("/v1/events", "application/cloudevents-batch+json", packed,
+                  {{"Content-Encoding", "gzip"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 413u) << r->body;
 
@@ -207,10 +273,12 @@ tokens = ["metrics-secret"]
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 401u);
   EXPECT_EQ(r->Header("WWW-Authenticate"), "Bearer");
-  r = t.Post("/v1/events", "application/cloudevents+json", Ce("1"), {{"Authorization", "Bearer wrong"}});
+  r = t.Post("/v1/events", "application/cloudevents+json", Ce("1"),
+             {{"Authorization", "Bearer wrong"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 403u);
-  r = t.Post("/v1/events", "application/cloudevents+json", Ce("1"), {{"Authorization", "Bearer s3cret"}});
+  r = t.Post("/v1/events", "application/cloudevents+json", Ce("1"),
+             {{"Authorization", "Bearer s3cret"}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 202u);
 
@@ -221,9 +289,12 @@ tokens = ["metrics-secret"]
   auto m = admin.Request("GET", "/metrics", {{"Authorization", "Bearer metrics-secret"}}, "");
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->status, 200u);
-  EXPECT_NE(m->body.find("tributary_source_received_events_total{source=\"in\"} 1"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("tributary_source_received_events_total{source=\"in\"} 1"),
+            std::string::npos)
+      << m->body;
   // Two 401s: the POST without a token and the GET /metrics without one.
-  EXPECT_NE(m->body.find("tributary_source_requests_total{code=\"401\",source=\"in\"} 2"), std::string::npos);
+  EXPECT_NE(m->body.find("tributary_source_requests_total{code=\"401\",source=\"in\"} 2"),
+            std::string::npos);
   EXPECT_NE(m->body.find("tributary_routed_events_total{sink=\"files\"} 1"), std::string::npos);
   EXPECT_NE(m->body.find("# TYPE tributary_queue_events gauge"), std::string::npos);
   EXPECT_EQ(t.Stop(), 0) << t.Log();
@@ -248,7 +319,8 @@ max_age = "1h"
 max_events = 3
 )");
   ASSERT_TRUE(c.Start()) << c.Log();
-  auto r = c.Post("/v1/events", "application/cloudevents-batch+json", "[" + Ce("1") + "," + Ce("2") + "," + Ce("3") + "]");
+  auto r = c.Post("/v1/events", "application/cloudevents-batch+json",
+                  "[" + Ce("1") + "," + Ce("2") + "," + Ce("3") + "]");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->status, 202u);
   r = c.Post("/v1/events", "application/cloudevents+json", Ce("4"));
@@ -261,6 +333,49 @@ max_events = 3
   auto by_id = ById(c.OutputLines());
   EXPECT_EQ(by_id.size(), 3u);
   EXPECT_EQ(by_id.count("4"), 0u);
+}
+
+TEST(Collector, BlockPolicyWaitsForRoomInsteadOfRefusing) {
+  CollectorProcess c(R"(
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+
+[sinks.files]
+type = "file"
+directory = "{DIR}/out"
+
+[sinks.files.batch]
+max_age = "300ms"
+
+[sinks.files.queue]
+max_events = 2
+when_full = "block"
+block_timeout = "10s"
+)");
+  ASSERT_TRUE(c.Start()) << c.Log();
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents-batch+json",
+                   "[" + Ce("1") + "," + Ce("2") + "]")
+                ->status,
+            202u);
+  // The queue is full until the first batch goes out (300 ms); this request waits for it.
+  auto r = c.Post("/v1/events", "application/cloudevents+json", Ce("3"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u) << r->body;
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  EXPECT_EQ(ById(c.OutputLines()).size(), 3u);
+}
+
+TEST(Collector, OversizedHeadersGet431) {
+  CollectorProcess c(kFileConfig);
+  ASSERT_TRUE(c.Start()) << c.Log();
+  auto r = c.Post("/v1/events", "application/cloudevents+json", Ce("h"),
+                  {{"X-Padding", std::string(20 * 1024, 'p')}});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->status, 431u) << r->body;
+  EXPECT_NE(r->body.find("max_header_bytes"), std::string::npos);
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  EXPECT_TRUE(c.OutputLines().empty());
 }
 
 TEST(Collector, RoutesByTopicAndRule) {
@@ -293,12 +408,17 @@ sinks = ["cams"]
 set = { pipelineid = "p7" }
 )");
   ASSERT_TRUE(c.Start()) << c.Log();
-  ASSERT_EQ(c.Post("/v1/topics/cams/one/events", "application/cloudevents+json", Ce("cam"))->status, 202u);
+  ASSERT_EQ(c.Post("/v1/topics/cams/one/events", "application/cloudevents+json", Ce("cam"))->status,
+            202u);
   ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json", Ce("other"))->status, 202u);
   ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json",
-                   R"({"specversion":"1.0","id":"dbg","source":"/s","type":"x.debug"})")->status, 202u);
+                   R"({"specversion":"1.0","id":"dbg","source":"/s","type":"x.debug"})")
+                ->status,
+            202u);
   ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json",
-                   R"({"specversion":"1.0","id":"alert","source":"/s","type":"alert.fire"})")->status, 202u);
+                   R"({"specversion":"1.0","id":"alert","source":"/s","type":"alert.fire"})")
+                ->status,
+            202u);
   auto metrics = c.client().Get("/metrics");
   ASSERT_EQ(c.Stop(), 0) << c.Log();
   auto cams = ById(c.OutputLines("cams"));
@@ -311,17 +431,21 @@ set = { pipelineid = "p7" }
   EXPECT_EQ(rest.count("cam"), 1u);
   EXPECT_EQ(rest.count("other"), 1u);
   ASSERT_TRUE(metrics.ok());
-  EXPECT_NE(metrics->body.find("tributary_dropped_events_total{reason=\"route_drop\"} 1"), std::string::npos);
+  EXPECT_NE(metrics->body.find("tributary_dropped_events_total{reason=\"route_drop\"} 1"),
+            std::string::npos);
 }
 
 TEST(Cli, CheckNamesAMisspelledKeyAndItsLine) {
-  CollectorProcess c("[sources.in]\ntype = \"http\"\n\n[sinks.f]\ntype = \"file\"\ndirectroy = \"/tmp\"\n");
+  CollectorProcess c(
+      "[sources.in]\ntype = \"http\"\n\n[sinks.f]\ntype = \"file\"\ndirectroy = \"/tmp\"\n");
   std::string out;
   int code = RunTool({TRIBUTARY_BINARY, "check", "-c", (c.dir() / "tributary.toml").string()}, &out,
                      c.dir() / "check.log");
   EXPECT_EQ(code, 2) << out;
-  EXPECT_NE(out.find("tributary.toml:6:1: unknown key `directroy` in [sinks.f]; did you mean `directory`?"),
-            std::string::npos)
+  EXPECT_NE(
+      out.find(
+          "tributary.toml:6:1: unknown key `directroy` in [sinks.f]; did you mean `directory`?"),
+      std::string::npos)
       << out;
 
   CollectorProcess good(kFileConfig);
@@ -344,7 +468,8 @@ TEST(Cli, SendPostsNdjsonAndCloudEventsFilesInBatches) {
   }
   std::string url = "http://127.0.0.1:" + std::to_string(c.port()) + "/v1/events";
   std::string out;
-  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "send", "--url", url, "--batch", "400", (c.dir() / "events.ndjson").string()},
+  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "send", "--url", url, "--batch", "400",
+                     (c.dir() / "events.ndjson").string()},
                     &out, c.dir() / "send1.log"),
             0)
       << out;

@@ -38,7 +38,8 @@ TEST_P(CompressionTest, StopsAtTheOutputLimit) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, CompressionTest,
-                         testing::Values(Compression::kNone, Compression::kGzip, Compression::kZstd));
+                         testing::Values(Compression::kNone, Compression::kGzip,
+                                         Compression::kZstd));
 
 TEST(Compression, RejectsCorruptInput) {
   std::string out;

@@ -53,18 +53,25 @@ TEST(Config, AMisspelledKeyNamesTheKeyItsLineAndAHint) {
 TEST(Config, BadValuesAreErrorsWithLines) {
   std::string base = kMinimal;
   EXPECT_NE(ErrorOf(base + "compression = \"lz4\"\n").find("test.toml:8:"), std::string::npos);
-  EXPECT_NE(ErrorOf(base + "[sinks.archive.batch]\nmax_bytes = \"5 parsecs\"\n").find("unknown size unit"),
+  EXPECT_NE(ErrorOf(base + "[sinks.archive.batch]\nmax_bytes = \"5 parsecs\"\n")
+                .find("unknown size unit"),
             std::string::npos);
   EXPECT_NE(ErrorOf(base + "[sinks.archive.batch]\nmax_age = \"5 fortnights\"\n").find("duration"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(base + "[sinks.archive.batch]\nmax_events = 0\n").find("between 1 and"), std::string::npos);
-  EXPECT_NE(ErrorOf(base + "topics = [\"a/#/b\"]\n").find("'#' must be the last level"), std::string::npos);
-  EXPECT_NE(ErrorOf(base + "[sinks.other]\ntype = \"nosuch\"\n").find("unknown sink type \"nosuch\""),
+  EXPECT_NE(ErrorOf(base + "[sinks.archive.batch]\nmax_events = 0\n").find("between 1 and"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(base + "[sinks.archive.queue]\nwhen_full = \"panic\"\n").find("expected one of"),
+  EXPECT_NE(ErrorOf(base + "topics = [\"a/#/b\"]\n").find("'#' must be the last level"),
             std::string::npos);
-  EXPECT_NE(ErrorOf(base + "path = \"{year}.ndjson\"\n").find("unknown placeholder {year}"), std::string::npos);
-  EXPECT_NE(ErrorOf(base + "[routes.r]\nsinks = [\"nope\"]\n").find("sink `nope`"), std::string::npos);
+  EXPECT_NE(
+      ErrorOf(base + "[sinks.other]\ntype = \"nosuch\"\n").find("unknown sink type \"nosuch\""),
+      std::string::npos);
+  EXPECT_NE(
+      ErrorOf(base + "[sinks.archive.queue]\nwhen_full = \"panic\"\n").find("expected one of"),
+      std::string::npos);
+  EXPECT_NE(ErrorOf(base + "path = \"{year}.ndjson\"\n").find("unknown placeholder {year}"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "[routes.r]\nsinks = [\"nope\"]\n").find("sink `nope`"),
+            std::string::npos);
   EXPECT_NE(ErrorOf(base + "[sourcez.x]\n").find("did you mean `sources`"), std::string::npos);
   EXPECT_NE(ErrorOf("[sinks.a]\ntype = \"blackhole\"\n").find("no sources"), std::string::npos);
   EXPECT_NE(ErrorOf("x = = 1").find("test.toml:1:"), std::string::npos);
@@ -97,7 +104,8 @@ set = { pipelineid = "p1" }
 TEST(Config, EnvironmentOverridesAndExpansion) {
   ::setenv("TRIBUTARY_SINKS_ARCHIVE_BATCH_MAX_EVENTS", "77", 1);
   ::setenv("TRIBUTARY_TEST_DIR", "/var/data", 1);
-  std::string toml = std::string(kMinimal) + "\n[storage]\ndata_dir = \"${TRIBUTARY_TEST_DIR}/state\"\n";
+  std::string toml =
+      std::string(kMinimal) + "\n[storage]\ndata_dir = \"${TRIBUTARY_TEST_DIR}/state\"\n";
   Config c = LoadConfig(toml, "t.toml");
   EXPECT_EQ(c.sinks[0].batch.max_events, 77u);
   EXPECT_EQ(c.storage.data_dir, "/var/data/state");
@@ -108,7 +116,8 @@ TEST(Config, EnvironmentOverridesAndExpansion) {
   EXPECT_NE(ErrorOf(std::string(kMinimal) + "[storage]\ndata_dir = \"${TRIBUTARY_UNSET_VAR}\"\n")
                 .find("TRIBUTARY_UNSET_VAR is not set"),
             std::string::npos);
-  Config d = LoadConfig(std::string(kMinimal) + "[storage]\ndata_dir = \"${TRIBUTARY_UNSET_VAR:-/d}$$x\"\n", "t");
+  Config d = LoadConfig(
+      std::string(kMinimal) + "[storage]\ndata_dir = \"${TRIBUTARY_UNSET_VAR:-/d}$$x\"\n", "t");
   EXPECT_EQ(d.storage.data_dir, "/d$x");
 }
 
@@ -119,7 +128,8 @@ TEST(Config, ReadmeReferenceIsCurrent) {
   std::stringstream ss;
   ss << in.rdbuf();
   std::string readme = ss.str();
-  const std::string begin = "<!-- config-reference:begin -->\n", end = "<!-- config-reference:end -->";
+  const std::string begin = "<!-- config-reference:begin -->\n",
+                    end = "<!-- config-reference:end -->";
   size_t b = readme.find(begin), e = readme.find(end);
   ASSERT_NE(b, std::string::npos);
   ASSERT_NE(e, std::string::npos);

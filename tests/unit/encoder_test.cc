@@ -12,8 +12,8 @@ using testing_util::ParseBatch;
 
 TEST(Encoder, WritesDataBytesBackUnchanged) {
   const std::string datas[] = {
-      R"({"b": 2, "a" :[1.0e+30, 123456789012345678901234567890, "\u00e9\"x"]})",
-      R"("just text")", "42", "[]", R"({"nested":{"deep":[{"k":true}]}})"};
+      R"({"b": 2, "a" :[1.0e+30, 123456789012345678901234567890, "\u00e9\"x"]})", R"("just text")",
+      "42", "[]", R"({"nested":{"deep":[{"k":true}]}})"};
   for (const std::string& data : datas) {
     auto batch = ParseBatch("[" + testing_util::MakeEvent(1, data) + "]");
     std::string out;
@@ -23,7 +23,8 @@ TEST(Encoder, WritesDataBytesBackUnchanged) {
 }
 
 TEST(Encoder, NdjsonIsOneLinePerEventAndParsesBack) {
-  auto batch = ParseBatch(R"([{"specversion":"1.0","id":"a\"b","source":"/s","type":"t","count":3,"ok":false,
+  auto batch =
+      ParseBatch(R"([{"specversion":"1.0","id":"a\"b","source":"/s","type":"t","count":3,"ok":false,
       "subject":"line\nbreak","data":{
         "pretty": [1,
                    2]}},

@@ -16,8 +16,9 @@ namespace {
 class FileSinkTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("tributary-file-sink-" + std::to_string(::getpid()) + "-" +
-                                        testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() / ("tributary-file-sink-" + std::to_string(::getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -74,7 +75,7 @@ TEST_F(FileSinkTest, CollectsBatchesUntilSizeOrAgeAndHidesOpenFiles) {
   ASSERT_EQ(sink.Send(Batch("0123456789\n")).kind, SendResult::kOk);
   auto files = Files();
   ASSERT_EQ(files.size(), 1u);
-  EXPECT_EQ(files[0].filename().string()[0], '.');  // still being written
+  EXPECT_EQ(files[0].filename().string()[0], '.');                    // still being written
   ASSERT_EQ(sink.Send(Batch("0123456789\n")).kind, SendResult::kOk);  // 22 bytes: complete
   files = Files();
   ASSERT_EQ(files.size(), 1u);
@@ -113,7 +114,8 @@ TEST_F(FileSinkTest, CompletesFilesLeftByACrash) {
 }
 
 TEST(PathTemplate, ExpandsAndValidates) {
-  std::string p = ExpandPathTemplate("{yyyy}-{mm}-{dd}T{hh}:{MM}:{ss}/{sink}", 1'700'000'000'000'000'000, "s1");
+  std::string p =
+      ExpandPathTemplate("{yyyy}-{mm}-{dd}T{hh}:{MM}:{ss}/{sink}", 1'700'000'000'000'000'000, "s1");
   EXPECT_EQ(p, "2023-11-14T22:13:20/s1");
   EXPECT_EQ(ExpandPathTemplate("{uuid}", 0, "").size(), 36u);
   EXPECT_TRUE(ValidatePathTemplate("{yyyy}/{uuid}.ndjson").ok());

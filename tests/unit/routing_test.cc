@@ -79,7 +79,8 @@ class RouterTest : public testing::Test {
 };
 
 TEST_F(RouterTest, RoutesByTopicSubscriptions) {
-  auto router = Router::Make({Sub("all", {"#"}), Sub("cams", {"cams/+"}), Sub("none", {"x"})}, {}, std::nullopt);
+  auto router = Router::Make({Sub("all", {"#"}), Sub("cams", {"cams/+"}), Sub("none", {"x"})}, {},
+                             std::nullopt);
   ASSERT_TRUE(router.ok());
   auto batch = Batch("[" + Ev("1", "t", "cams/a") + "," + Ev("2", "t", "") + "]");
   std::vector<SinkMask> masks;
@@ -90,10 +91,13 @@ TEST_F(RouterTest, RoutesByTopicSubscriptions) {
 }
 
 TEST_F(RouterTest, RulesSendSetAndDrop) {
-  RouteRule to_b{"r1", {{"type", MatchOp::kPrefix, "vision.", true}}, {"b"}, {{"pipelineid", "p1"}}, false};
+  RouteRule to_b{
+      "r1", {{"type", MatchOp::kPrefix, "vision.", true}}, {"b"}, {{"pipelineid", "p1"}}, false};
   RouteRule drop{"r2", {{"type", MatchOp::kGlob, "*.debug", true}}, {}, {}, true};
-  RouteRule tag{"r3", {{"subject", MatchOp::kExists, "", false}}, {}, {{"nosubject", "yes"}}, false};
-  auto router = Router::Make({Sub("a", {"#"}), Sub("b", {"nothing"})}, {to_b, drop, tag}, std::nullopt);
+  RouteRule tag{
+      "r3", {{"subject", MatchOp::kExists, "", false}}, {}, {{"nosubject", "yes"}}, false};
+  auto router =
+      Router::Make({Sub("a", {"#"}), Sub("b", {"nothing"})}, {to_b, drop, tag}, std::nullopt);
   ASSERT_TRUE(router.ok());
   auto batch = Batch("[" + Ev("1", "vision.detection", "") + "," + Ev("2", "app.debug", "") + "," +
                      Ev("3", "app.info", "") + "]");

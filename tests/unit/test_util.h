@@ -23,7 +23,8 @@ inline std::shared_ptr<EventBatch> ParseBatch(std::string body) {
 }
 
 inline std::string MakeEvent(int id, const std::string& data = "1") {
-  return R"({"specversion":"1.0","id":")" + std::to_string(id) + R"(","source":"/s","type":"t","data":)" + data + "}";
+  return R"({"specversion":"1.0","id":")" + std::to_string(id) +
+         R"(","source":"/s","type":"t","data":)" + data + "}";
 }
 
 inline std::string MakeBatchBody(int n, const std::string& data = "1") {

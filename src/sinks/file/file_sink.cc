@@ -59,10 +59,13 @@ Result<size_t> FileSink::RecoverLeftovers() {
 }
 
 Status FileSink::Open(int64_t unix_ns) {
-  fs::path final_path = fs::path(config_.directory) / (ExpandPathTemplate(config_.path, unix_ns, name_) + suffix_);
+  fs::path final_path =
+      fs::path(config_.directory) / (ExpandPathTemplate(config_.path, unix_ns, name_) + suffix_);
   std::error_code ec;
   fs::create_directories(final_path.parent_path(), ec);
-  if (ec) return IoError("cannot create directory " + final_path.parent_path().string() + ": " + ec.message());
+  if (ec)
+    return IoError("cannot create directory " + final_path.parent_path().string() + ": " +
+                   ec.message());
   final_path_ = final_path.string();
   tmp_path_ = (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
   fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -82,7 +85,8 @@ Status FileSink::Finish() {
   }
   if (config_.fsync) {
     // Make the rename itself durable.
-    int dfd = ::open(fs::path(final_path_).parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd =
+        ::open(fs::path(final_path_).parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
       ::fsync(dfd);
       ::close(dfd);

@@ -7,17 +7,22 @@ namespace tributary {
 namespace {
 
 const OptionTable<FileSinkConfig>& Table() {
-  static const auto* t = &(*new OptionTable<FileSinkConfig>())
-      .String("directory", &FileSinkConfig::directory, "Directory the files are written under.")
-      .String("path", &FileSinkConfig::path,
-              "File name template under `directory`: `{yyyy}` `{mm}` `{dd}` `{hh}` `{MM}` `{ss}` "
-              "(UTC time the file was opened), `{uuid}`, `{sink}`. `.gz`/`.zst` is appended when "
-              "compressed.")
-      .Size("max_file_bytes", &FileSinkConfig::max_file_bytes,
-            "Complete (rename) a file once it holds this many bytes.")
-      .Duration("max_file_age", &FileSinkConfig::max_file_age,
-                "Complete a file this long after it was opened; `0s` completes every batch's file at once.")
-      .Bool("fsync", &FileSinkConfig::fsync, "Sync each batch and each completed file to disk.");
+  static const auto* t =
+      &(*new OptionTable<FileSinkConfig>())
+           .String("directory", &FileSinkConfig::directory,
+                   "Directory the files are written under.")
+           .String(
+               "path", &FileSinkConfig::path,
+               "File name template under `directory`: `{yyyy}` `{mm}` `{dd}` `{hh}` `{MM}` `{ss}` "
+               "(UTC time the file was opened), `{uuid}`, `{sink}`. `.gz`/`.zst` is appended when "
+               "compressed.")
+           .Size("max_file_bytes", &FileSinkConfig::max_file_bytes,
+                 "Complete (rename) a file once it holds this many bytes.")
+           .Duration("max_file_age", &FileSinkConfig::max_file_age,
+                     "Complete a file this long after it was opened; `0s` completes every batch's "
+                     "file at once.")
+           .Bool("fsync", &FileSinkConfig::fsync,
+                 "Sync each batch and each completed file to disk.");
   return *t;
 }
 

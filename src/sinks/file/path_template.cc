@@ -51,14 +51,22 @@ std::string ExpandPathTemplate(std::string_view tmpl, int64_t unix_ns, std::stri
   std::string out;
   (void)ForEachPiece(tmpl, [&](std::string_view literal, std::string_view name) {
     out.append(literal);
-    if (name == "yyyy") fmt::format_to(std::back_inserter(out), "{:04}", p.year);
-    else if (name == "mm") fmt::format_to(std::back_inserter(out), "{:02}", p.month);
-    else if (name == "dd") fmt::format_to(std::back_inserter(out), "{:02}", p.day);
-    else if (name == "hh") fmt::format_to(std::back_inserter(out), "{:02}", p.hour);
-    else if (name == "MM") fmt::format_to(std::back_inserter(out), "{:02}", p.minute);
-    else if (name == "ss") fmt::format_to(std::back_inserter(out), "{:02}", p.second);
-    else if (name == "uuid") out += NewUuidV7String();
-    else if (name == "sink") out.append(sink);
+    if (name == "yyyy")
+      fmt::format_to(std::back_inserter(out), "{:04}", p.year);
+    else if (name == "mm")
+      fmt::format_to(std::back_inserter(out), "{:02}", p.month);
+    else if (name == "dd")
+      fmt::format_to(std::back_inserter(out), "{:02}", p.day);
+    else if (name == "hh")
+      fmt::format_to(std::back_inserter(out), "{:02}", p.hour);
+    else if (name == "MM")
+      fmt::format_to(std::back_inserter(out), "{:02}", p.minute);
+    else if (name == "ss")
+      fmt::format_to(std::back_inserter(out), "{:02}", p.second);
+    else if (name == "uuid")
+      out += NewUuidV7String();
+    else if (name == "sink")
+      out.append(sink);
   });
   return out;
 }

@@ -3,24 +3,10 @@
 #include "sinks/stdout/stdout_sink.h"
 
 namespace tributary {
-namespace {
-
-struct StdoutConfig {};
-
-const OptionTable<StdoutConfig>& Table() {
-  static const OptionTable<StdoutConfig> kTable;
-  return kTable;
-}
-
-Result<std::unique_ptr<Sink>> Build(const StdoutConfig&, const SinkBuildContext&) {
-  return std::unique_ptr<Sink>(std::make_unique<StdoutSink>());
-}
-
-}  // namespace
 
 const SinkType& StdoutSinkType() {
-  static const TableSinkType<StdoutConfig> kType(
-      "stdout", "Writes each batch to standard output, for debugging.", Table(), nullptr, Build);
+  static const OptionlessSinkType<StdoutSink> kType(
+      "stdout", "Writes each batch to standard output, for debugging.");
   return kType;
 }
 

@@ -1,7 +1,8 @@
 #include "sources/http/handler.h"
 
-#include <boost/asio/steady_timer.hpp>
 #include <openssl/crypto.h>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include "format/compression.h"
 #include "format/event_parser.h"
@@ -52,7 +53,8 @@ std::optional<HttpAnswer> CheckToken(const std::vector<std::string>& tokens,
   if (tokens.empty()) return std::nullopt;
   auto it = h.find(http::field::authorization);
   if (it == h.end()) {
-    HttpAnswer a = Error(http::status::unauthorized, "missing bearer token: send 'Authorization: Bearer <token>'");
+    HttpAnswer a = Error(http::status::unauthorized,
+                         "missing bearer token: send 'Authorization: Bearer <token>'");
     a.headers.emplace_back("WWW-Authenticate", "Bearer");
     return a;
   }
@@ -60,14 +62,16 @@ std::optional<HttpAnswer> CheckToken(const std::vector<std::string>& tokens,
   if (v.size() < 7 || !IEquals(v.substr(0, 7), "bearer ")) {
     return Error(http::status::unauthorized, "the Authorization header must be 'Bearer <token>'");
   }
-  if (!TokenAccepted(tokens, v.substr(7))) return Error(http::status::forbidden, "token not accepted");
+  if (!TokenAccepted(tokens, v.substr(7)))
+    return Error(http::status::forbidden, "token not accepted");
   return std::nullopt;
 }
 
 // "/v1/topics/{topic}/events" -> topic; the topic may contain '/' and '.'.
 std::optional<std::string_view> TopicOf(std::string_view path) {
   constexpr std::string_view kPrefix = "/v1/topics/", kSuffix = "/events";
-  if (path.size() <= kPrefix.size() + kSuffix.size() || !path.starts_with(kPrefix) || !path.ends_with(kSuffix))
+  if (path.size() <= kPrefix.size() + kSuffix.size() || !path.starts_with(kPrefix) ||
+      !path.ends_with(kSuffix))
     return std::nullopt;
   return path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
 }
@@ -76,8 +80,9 @@ std::string_view PathOf(std::string_view target) { return target.substr(0, targe
 
 }  // namespace
 
-HttpHandler::HttpHandler(std::string source_name, const HttpSourceConfig& config, const ApiConfig& api,
-                         class Ingest& ingest, Metrics& metrics, const Clock& clock)
+HttpHandler::HttpHandler(std::string source_name, const HttpSourceConfig& config,
+                         const ApiConfig& api, class Ingest& ingest, Metrics& metrics,
+                         const Clock& clock)
     : name_(std::move(source_name)),
       config_(config),
       api_(api),
@@ -85,7 +90,8 @@ HttpHandler::HttpHandler(std::string source_name, const HttpSourceConfig& config
       metrics_(metrics),
       clock_(clock),
       received_events_(metrics.GetCounter("tributary_source_received_events_total",
-                                          "Events accepted by a source", "source=" + LabelValue(name_))),
+                                          "Events accepted by a source",
+                                          "source=" + LabelValue(name_))),
       received_bytes_(metrics.GetCounter("tributary_source_received_bytes_total",
                                          "Request body bytes accepted by a source (as sent)",
                                          "source=" + LabelValue(name_))),
@@ -95,16 +101,17 @@ HttpHandler::HttpHandler(std::string source_name, const HttpSourceConfig& config
       rejected_too_large_(metrics.GetCounter("tributary_source_rejected_requests_total",
                                              "Requests refused, by reason",
                                              "reason=\"too_large\",source=" + LabelValue(name_))),
-      rejected_unavailable_(metrics.GetCounter("tributary_source_rejected_requests_total",
-                                               "Requests refused, by reason",
-                                               "reason=\"unavailable\",source=" + LabelValue(name_))),
-      rejected_unauthorized_(metrics.GetCounter("tributary_source_rejected_requests_total",
-                                                "Requests refused, by reason",
-                                                "reason=\"unauthorized\",source=" + LabelValue(name_))) {
+      rejected_unavailable_(metrics.GetCounter(
+          "tributary_source_rejected_requests_total", "Requests refused, by reason",
+          "reason=\"unavailable\",source=" + LabelValue(name_))),
+      rejected_unauthorized_(metrics.GetCounter(
+          "tributary_source_rejected_requests_total", "Requests refused, by reason",
+          "reason=\"unauthorized\",source=" + LabelValue(name_))) {
   for (unsigned code : kCodes) {
     requests_by_code_.emplace_back(
-        code, &metrics.GetCounter("tributary_source_requests_total", "HTTP requests answered, by status",
-                                  "code=\"" + std::to_string(code) + "\",source=" + LabelValue(name_)));
+        code,
+        &metrics.GetCounter("tributary_source_requests_total", "HTTP requests answered, by status",
+                            "code=\"" + std::to_string(code) + "\",source=" + LabelValue(name_)));
   }
 }
 
@@ -115,13 +122,22 @@ void HttpHandler::CountAnswer(http::status status) {
   }
   switch (status) {
     case http::status::bad_request:
-    case http::status::unsupported_media_type: rejected_invalid_.Inc(); break;
+    case http::status::unsupported_media_type:
+      rejected_invalid_.Inc();
+      break;
     case http::status::payload_too_large:
-    case http::status::request_header_fields_too_large: rejected_too_large_.Inc(); break;
-    case http::status::service_unavailable: rejected_unavailable_.Inc(); break;
+    case http::status::request_header_fields_too_large:
+      rejected_too_large_.Inc();
+      break;
+    case http::status::service_unavailable:
+      rejected_unavailable_.Inc();
+      break;
     case http::status::unauthorized:
-    case http::status::forbidden: rejected_unauthorized_.Inc(); break;
-    default: break;
+    case http::status::forbidden:
+      rejected_unauthorized_.Inc();
+      break;
+    default:
+      break;
   }
 }
 
@@ -130,7 +146,9 @@ std::optional<HttpAnswer> HttpHandler::CheckHeaders(const http::request_header<>
   bool ingest_path = path == "/v1/events" || TopicOf(path).has_value();
   if (!ingest_path) {
     bool admin = api_.enabled && (path == "/metrics" || path == "/healthz" || path == "/readyz");
-    if (!admin) return Error(http::status::not_found, "no such endpoint; POST events to /v1/events or /v1/topics/{topic}/events");
+    if (!admin)
+      return Error(http::status::not_found,
+                   "no such endpoint; POST events to /v1/events or /v1/topics/{topic}/events");
     if (h.method() != http::verb::get && h.method() != http::verb::head) {
       HttpAnswer a = Error(http::status::method_not_allowed, "use GET");
       a.headers.emplace_back("Allow", "GET, HEAD");
@@ -168,15 +186,16 @@ HttpAnswer HttpHandler::Admin(const http::request_header<>&, std::string_view pa
   return a;
 }
 
-void HttpHandler::Handle(http::request<http::string_body>&& req, const boost::asio::any_io_executor& executor,
-                         Respond respond) {
+void HttpHandler::Handle(http::request<http::string_body>&& req,
+                         const boost::asio::any_io_executor& executor, Respond respond) {
   auto counted = [this, respond = std::move(respond)](HttpAnswer a) {
     CountAnswer(a.status);
     respond(std::move(a));
   };
   if (auto refused = CheckHeaders(req.base())) return counted(std::move(*refused));
   std::string_view path = PathOf(req.target());
-  if (path == "/metrics" || path == "/healthz" || path == "/readyz") return counted(Admin(req.base(), path));
+  if (path == "/metrics" || path == "/healthz" || path == "/readyz")
+    return counted(Admin(req.base(), path));
   std::string_view topic = path == "/v1/events" ? std::string_view() : *TopicOf(path);
   Ingest(std::move(req), topic, executor, std::move(counted));
 }
@@ -190,17 +209,21 @@ void HttpHandler::Ingest(http::request<http::string_body>&& req, std::string_vie
   bool binary = req.find("ce-specversion") != req.end();
   BodyFormat format = BodyFormat::kStructured;
   if (!binary) {
-    if (media_type == "application/cloudevents+json") format = BodyFormat::kStructured;
-    else if (media_type == "application/cloudevents-batch+json") format = BodyFormat::kBatch;
-    else if (media_type == "application/json") format = BodyFormat::kJson;
+    if (media_type == "application/cloudevents+json")
+      format = BodyFormat::kStructured;
+    else if (media_type == "application/cloudevents-batch+json")
+      format = BodyFormat::kBatch;
+    else if (media_type == "application/json")
+      format = BodyFormat::kJson;
     else if (media_type == "application/x-ndjson" || media_type == "application/ndjson" ||
              media_type == "application/jsonl")
       format = BodyFormat::kNdjson;
     else
-      return respond(Error(http::status::unsupported_media_type,
-                           "unsupported Content-Type '" + std::string(media_type) +
-                               "'; use application/cloudevents+json, application/cloudevents-batch+json, "
-                               "application/json, application/x-ndjson, or binary mode (ce-* headers)"));
+      return respond(
+          Error(http::status::unsupported_media_type,
+                "unsupported Content-Type '" + std::string(media_type) +
+                    "'; use application/cloudevents+json, application/cloudevents-batch+json, "
+                    "application/json, application/x-ndjson, or binary mode (ce-* headers)"));
   }
 
   // Take the body, decompressing it if needed, into a buffer padded for the parser.
@@ -210,17 +233,22 @@ void HttpHandler::Ingest(http::request<http::string_body>&& req, std::string_vie
     body = std::move(req.body());
   } else {
     Compression c;
-    if (IEquals(encoding, "gzip") || IEquals(encoding, "x-gzip")) c = Compression::kGzip;
-    else if (IEquals(encoding, "zstd")) c = Compression::kZstd;
+    if (IEquals(encoding, "gzip") || IEquals(encoding, "x-gzip"))
+      c = Compression::kGzip;
+    else if (IEquals(encoding, "zstd"))
+      c = Compression::kZstd;
     else
-      return respond(Error(http::status::unsupported_media_type,
-                           "unsupported Content-Encoding '" + std::string(encoding) + "'; use gzip or zstd"));
+      return respond(
+          Error(http::status::unsupported_media_type,
+                "unsupported Content-Encoding '" + std::string(encoding) + "'; use gzip or zstd"));
     body.reserve(req.body().size() * 4 + simdjson::SIMDJSON_PADDING);
     Status st = Decompress(c, req.body(), body, config_.max_body_bytes);
     if (!st.ok()) {
       return respond(Error(st.code() == StatusCode::kTooLarge ? http::status::payload_too_large
-                                                               : http::status::bad_request,
-                           st.message() + (st.code() == StatusCode::kTooLarge ? "; raise max_body_bytes or send smaller requests" : "")));
+                                                              : http::status::bad_request,
+                           st.message() + (st.code() == StatusCode::kTooLarge
+                                               ? "; raise max_body_bytes or send smaller requests"
+                                               : "")));
     }
   }
   EnsurePadding(body);
@@ -243,7 +271,7 @@ void HttpHandler::Ingest(http::request<http::string_body>&& req, std::string_vie
   }
   if (!st.ok()) {
     return respond(EventErrors(st.code() == StatusCode::kTooLarge ? http::status::payload_too_large
-                                                                   : http::status::bad_request,
+                                                                  : http::status::bad_request,
                                errors));
   }
   size_t events = batch->size();
@@ -260,7 +288,8 @@ void HttpHandler::Ingest(http::request<http::string_body>&& req, std::string_vie
 
 void HttpHandler::Append(const EventBatchPtr& batch, const boost::asio::any_io_executor& executor,
                          std::chrono::steady_clock::time_point give_up, Respond respond) {
-  ingest_.Submit(batch, [this, batch, executor, give_up, respond = std::move(respond)](AppendOutcome o) mutable {
+  ingest_.Submit(batch, [this, batch, executor, give_up,
+                         respond = std::move(respond)](AppendOutcome o) mutable {
     if (o.status.ok()) {
       HttpAnswer a;
       a.status = http::status::accepted;
@@ -272,10 +301,12 @@ void HttpHandler::Append(const EventBatchPtr& batch, const boost::asio::any_io_e
       // `block`: wait for room without holding the I/O thread, up to block_timeout.
       if (give_up == std::chrono::steady_clock::time_point::max()) give_up = now + o.block_timeout;
       if (now < give_up) {
-        auto timer = std::make_shared<boost::asio::steady_timer>(executor, std::chrono::milliseconds(10));
-        timer->async_wait([this, timer, batch, executor, give_up, respond = std::move(respond)](auto) mutable {
-          Append(batch, executor, give_up, std::move(respond));
-        });
+        auto timer =
+            std::make_shared<boost::asio::steady_timer>(executor, std::chrono::milliseconds(10));
+        timer->async_wait(
+            [this, timer, batch, executor, give_up, respond = std::move(respond)](auto) mutable {
+              Append(batch, executor, give_up, std::move(respond));
+            });
         return;
       }
     }

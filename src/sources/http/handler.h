@@ -5,7 +5,6 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/http.hpp>
-
 #include <functional>
 #include <optional>
 #include <string>
@@ -40,8 +39,8 @@ class HttpHandler {
 
   // Handles a complete request. `respond` runs exactly once, maybe before Handle returns;
   // `executor` is used for timers when a full queue's policy is to wait.
-  void Handle(http::request<http::string_body>&& request, const boost::asio::any_io_executor& executor,
-              Respond respond);
+  void Handle(http::request<http::string_body>&& request,
+              const boost::asio::any_io_executor& executor, Respond respond);
 
   // Counts an answer given outside Handle (timeouts, limits hit while reading).
   void CountAnswer(http::status status);

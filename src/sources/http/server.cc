@@ -53,7 +53,8 @@ Status HttpServer::Start() {
   tcp::resolver resolver(resolver_ctx);
   auto results = resolver.resolve(host, port, ec);
   if (ec || results.empty()) {
-    return InvalidArgument("cannot resolve listen address " + config_.address + ": " + ec.message());
+    return InvalidArgument("cannot resolve listen address " + config_.address + ": " +
+                           ec.message());
   }
   tcp::endpoint endpoint = results.begin()->endpoint();
   for (unsigned i = 0; i < threads; ++i) {

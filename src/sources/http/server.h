@@ -3,9 +3,8 @@
 // with its own acceptor on the same port (SO_REUSEPORT), so a connection lives on one
 // thread and threads share nothing on the request path.
 
-#include <boost/asio/io_context.hpp>
-
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <memory>
 #include <thread>
 #include <vector>

@@ -2,9 +2,7 @@
 
 #include <simdjson.h>
 
-#include <array>
 #include <boost/asio/dispatch.hpp>
-#include <functional>
 
 #include "sources/http/server.h"
 
@@ -27,8 +25,9 @@ void HttpSession::ReadHeader() {
   // keep-alive connection may idle up to idle_timeout.
   stream_.expires_after(first_request_ ? config_.header_timeout : config_.idle_timeout);
   first_request_ = false;
-  http::async_read_header(stream_, buffer_, *parser_,
-                          [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
 }
 
 void HttpSession::OnHeader(beast::error_code ec) {
@@ -83,7 +82,8 @@ void HttpSession::RefuseBody() {
   HttpAnswer a;
   a.status = http::status::payload_too_large;
   a.body = "{\"errors\":[{\"message\":\"request body is over max_body_bytes (" +
-           std::to_string(config_.max_body_bytes) + "); send smaller requests or raise the limit\"}]}";
+           std::to_string(config_.max_body_bytes) +
+           "); send smaller requests or raise the limit\"}]}";
   Answer(std::move(a), false);
 }
 
@@ -115,42 +115,40 @@ void HttpSession::Answer(HttpAnswer answer, bool keep_alive) {
   response_ = res;
   stream_.expires_after(config_.body_timeout);
   http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-    if (self->counted_in_flight_) {
-      self->server_.in_flight().fetch_sub(1);
-      self->counted_in_flight_ = false;
-    }
+    self->EndRequest();
     if (ec) return self->Close();
     if (!res->keep_alive()) return self->body_unread_ ? self->LingeringClose() : self->Close();
     self->ReadHeader();
   });
 }
 
-void HttpSession::LingeringClose() {
+void HttpSession::EndRequest() {
   if (counted_in_flight_) {
     server_.in_flight().fetch_sub(1);
     counted_in_flight_ = false;
   }
+}
+
+void HttpSession::LingeringClose() {
+  EndRequest();
   beast::error_code ec;
   stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
   stream_.expires_after(std::chrono::seconds(2));
-  auto discard = std::make_shared<std::array<char, 16384>>();
-  auto drain = std::make_shared<std::function<void(beast::error_code, size_t)>>();
-  *drain = [self = shared_from_this(), discard, drain](beast::error_code ec, size_t) {
-    if (ec) {
-      self->stream_.close();
-      *drain = nullptr;  // break the cycle
-      return;
-    }
-    self->stream_.async_read_some(boost::asio::buffer(*discard), *drain);
-  };
-  stream_.async_read_some(boost::asio::buffer(*discard), *drain);
+  Drain();
+}
+
+void HttpSession::Drain() {
+  // Read into the connection's buffer without committing: the bytes are discarded.
+  stream_.async_read_some(buffer_.prepare(16384),
+                          [self = shared_from_this()](beast::error_code ec, size_t) {
+                            if (ec)
+                              return self->stream_.close();  // the client finished, or 2 s passed
+                            self->Drain();
+                          });
 }
 
 void HttpSession::Close() {
-  if (counted_in_flight_) {
-    server_.in_flight().fetch_sub(1);
-    counted_in_flight_ = false;
-  }
+  EndRequest();
   beast::error_code ec;
   stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send, ec);
   stream_.close();

@@ -5,7 +5,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <memory>
 #include <optional>
 
@@ -31,6 +30,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Half-closes, then reads and discards what the client still sends (for a short time),
   // so a client writing a refused body reads our answer instead of a reset.
   void LingeringClose();
+  void Drain();
+  void EndRequest();  // the request in progress is answered (or abandoned)
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
