@@ -261,9 +261,9 @@ bool ParseMappedObject(std::string_view raw, size_t index, EventBatch& batch,
 }
 
 // Everything shared by the JSON modes after the body is split into event views.
-class JsonEventSink {
+class EventCollector {
  public:
-  JsonEventSink(EventBatch& batch, const ParseOptions& opts, Errors& errors, bool cloudevents_only)
+  EventCollector(EventBatch& batch, const ParseOptions& opts, Errors& errors, bool cloudevents_only)
       : batch_(batch), opts_(opts), errors_(errors), cloudevents_only_(cloudevents_only) {}
 
   // Returns false if parsing should stop (too large, or too many errors).
@@ -303,7 +303,7 @@ class JsonEventSink {
   std::string_view receive_time_;
 };
 
-Status SplitJson(std::string_view body, bool allow_array, bool allow_object, JsonEventSink& sink,
+Status SplitJson(std::string_view body, bool allow_array, bool allow_object, EventCollector& events,
                  Errors& errors) {
   ondemand::parser& parser = ThreadParsers().outer;
   ondemand::document doc;
@@ -329,7 +329,7 @@ Status SplitJson(std::string_view body, bool allow_array, bool allow_object, Jso
       errors.Add(0, "", "invalid JSON: trailing content after the event");
       return InvalidArgument("invalid JSON");
     }
-    sink.Add(TrimJsonSpace(raw));
+    events.Add(TrimJsonSpace(raw));
     return Status::Ok();
   }
   if (t != ondemand::json_type::array || !allow_array) {
@@ -357,7 +357,7 @@ Status SplitJson(std::string_view body, bool allow_array, bool allow_object, Jso
       errors.Add(index, "", JsonError(e));
       return InvalidArgument("invalid JSON");
     }
-    if (!sink.Add(TrimJsonSpace(raw))) break;
+    if (!events.Add(TrimJsonSpace(raw))) break;
     ++index;
   }
   if (!errors.any() && !AtEnd(doc)) {
@@ -398,17 +398,17 @@ Status ParseEvents(BodyFormat format, EventBatch& batch, const ParseOptions& opt
   Errors errors(out, opts.max_errors);
   std::string_view body = batch.input();
   bool ce_only = format == BodyFormat::kStructured || format == BodyFormat::kBatch;
-  JsonEventSink sink(batch, opts, errors, ce_only);
+  EventCollector events(batch, opts, errors, ce_only);
   Status st;
   switch (format) {
     case BodyFormat::kStructured:
-      st = SplitJson(body, false, true, sink, errors);
+      st = SplitJson(body, false, true, events, errors);
       break;
     case BodyFormat::kBatch:
-      st = SplitJson(body, true, false, sink, errors);
+      st = SplitJson(body, true, false, events, errors);
       break;
     case BodyFormat::kJson:
-      st = SplitJson(body, true, true, sink, errors);
+      st = SplitJson(body, true, true, events, errors);
       break;
     case BodyFormat::kNdjson: {
       size_t pos = 0;
@@ -417,12 +417,12 @@ Status ParseEvents(BodyFormat format, EventBatch& batch, const ParseOptions& opt
         if (nl == std::string_view::npos) nl = body.size();
         std::string_view line = TrimJsonSpace(body.substr(pos, nl - pos));
         pos = nl + 1;
-        if (!line.empty() && !sink.Add(line)) break;
+        if (!line.empty() && !events.Add(line)) break;
       }
       break;
     }
   }
-  if (sink.too_large()) return TooLarge(out.front().message);
+  if (events.too_large()) return TooLarge(out.front().message);
   if (errors.any()) return InvalidArgument(out.front().message);
   if (!st.ok()) return st;
   if (!opts.topic.empty()) {

@@ -129,6 +129,10 @@ class CollectorProcess {
     while (std::chrono::steady_clock::now() < until) {
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
+        // Under the asan preset the collector reports memory errors to its log.
+        std::string log = Log();
+        EXPECT_EQ(log.find("Sanitizer"), std::string::npos) << log;
+        EXPECT_EQ(log.find("runtime error:"), std::string::npos) << log;
         return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -81,8 +81,7 @@ std::string_view PathOf(std::string_view target) { return target.substr(0, targe
 }  // namespace
 
 HttpHandler::HttpHandler(std::string source_name, const HttpSourceConfig& config,
-                         const ApiConfig& api, class Ingest& ingest, Metrics& metrics,
-                         const Clock& clock)
+                         const ApiConfig& api, Ingest& ingest, Metrics& metrics, const Clock& clock)
     : name_(std::move(source_name)),
       config_(config),
       api_(api),
@@ -171,7 +170,7 @@ std::optional<HttpAnswer> HttpHandler::CheckHeaders(const http::request_header<>
   return std::nullopt;
 }
 
-HttpAnswer HttpHandler::Admin(const http::request_header<>&, std::string_view path) const {
+HttpAnswer HttpHandler::Admin(std::string_view path) const {
   HttpAnswer a;
   if (path == "/metrics") {
     a.body = metrics_.Render();
@@ -194,14 +193,13 @@ void HttpHandler::Handle(http::request<http::string_body>&& req,
   };
   if (auto refused = CheckHeaders(req.base())) return counted(std::move(*refused));
   std::string_view path = PathOf(req.target());
-  if (path == "/metrics" || path == "/healthz" || path == "/readyz")
-    return counted(Admin(req.base(), path));
+  if (path == "/metrics" || path == "/healthz" || path == "/readyz") return counted(Admin(path));
   std::string_view topic = path == "/v1/events" ? std::string_view() : *TopicOf(path);
-  Ingest(std::move(req), topic, executor, std::move(counted));
+  HandleEvents(std::move(req), topic, executor, std::move(counted));
 }
 
-void HttpHandler::Ingest(http::request<http::string_body>&& req, std::string_view topic,
-                         const boost::asio::any_io_executor& executor, Respond respond) {
+void HttpHandler::HandleEvents(http::request<http::string_body>&& req, std::string_view topic,
+                               const boost::asio::any_io_executor& executor, Respond respond) {
   size_t wire_bytes = req.body().size();
   // Choose the mode: a ce-specversion header means binary mode whatever the media type.
   std::string mt_buf;

@@ -46,17 +46,16 @@ class HttpHandler {
   void CountAnswer(http::status status);
 
  private:
-  struct Route;
-  HttpAnswer Admin(const http::request_header<>& header, std::string_view path) const;
-  void Ingest(http::request<http::string_body>&& request, std::string_view topic,
-              const boost::asio::any_io_executor& executor, Respond respond);
+  HttpAnswer Admin(std::string_view path) const;
+  void HandleEvents(http::request<http::string_body>&& request, std::string_view topic,
+                    const boost::asio::any_io_executor& executor, Respond respond);
   void Append(const EventBatchPtr& batch, const boost::asio::any_io_executor& executor,
               std::chrono::steady_clock::time_point give_up, Respond respond);
 
   const std::string name_;
   const HttpSourceConfig& config_;
   const ApiConfig& api_;
-  class Ingest& ingest_;
+  Ingest& ingest_;
   Metrics& metrics_;
   const Clock& clock_;
 
