@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "app/commands.h"
+#include "core/time_util.h"
 #include "format/json_text.h"
 
 namespace tributary {

@@ -378,6 +378,36 @@ TEST(Collector, OversizedHeadersGet431) {
   EXPECT_TRUE(c.OutputLines().empty());
 }
 
+TEST(Collector, ClosesConnectionsThatDoNotFinishTheirHeaders) {
+  CollectorProcess c(R"(
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+header_timeout = "300ms"
+
+[sinks.files]
+type = "file"
+directory = "{DIR}/out"
+)");
+  ASSERT_TRUE(c.Start()) << c.Log();
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(c.port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string partial = "POST /v1/events HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_EQ(::send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
+  timeval tv{10, 0};  // a bound for the test only; the server closes after header_timeout
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[256];
+  EXPECT_EQ(::recv(fd, buf, sizeof buf, 0), 0) << "the server should close the connection";
+  ::close(fd);
+  // The collector still serves other clients.
+  EXPECT_EQ(c.Post("/v1/events", "application/cloudevents+json", Ce("after"))->status, 202u);
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+}
+
 TEST(Collector, RoutesByTopicAndRule) {
   CollectorProcess c(R"(
 [sources.in]
