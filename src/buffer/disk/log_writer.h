@@ -1,0 +1,24 @@
+#pragma once
+// Frames records into a byte buffer (LevelDB's log format). The caller writes the buffer
+// to the file; the writer only tracks the offset within the current block.
+
+#include <string>
+#include <string_view>
+
+#include "buffer/disk/log_format.h"
+
+namespace tributary::log {
+
+class Writer {
+ public:
+  // `offset` is the file size the framing continues from.
+  explicit Writer(uint64_t offset = 0) : block_offset_(offset % kBlockSize) {}
+
+  // Appends the framed record to `out`.
+  void AddRecord(std::string_view payload, std::string& out);
+
+ private:
+  size_t block_offset_;
+};
+
+}  // namespace tributary::log

@@ -1,0 +1,89 @@
+#include "buffer/disk/record.h"
+
+#include <cstring>
+
+#include "format/encoder.h"
+#include "format/event_parser.h"
+#include "format/json_text.h"
+
+namespace tributary {
+namespace {
+
+template <typename T>
+void Put(std::string& out, T v) {
+  char b[sizeof(T)];
+  std::memcpy(b, &v, sizeof(T));  // little endian on every platform we build for
+  out.append(b, sizeof(T));
+}
+
+template <typename T>
+bool Get(std::string_view& in, T* v) {
+  if (in.size() < sizeof(T)) return false;
+  std::memcpy(v, in.data(), sizeof(T));
+  in.remove_prefix(sizeof(T));
+  return true;
+}
+
+constexpr uint8_t kVersion = 1;
+constexpr size_t kEntrySize = sizeof(uint64_t) + sizeof(uint32_t);
+
+}  // namespace
+
+void EncodeRecord(const EventBatch& batch, std::span<const SinkMask> slot_masks, std::string& out,
+                  std::vector<uint32_t>& sizes) {
+  sizes.clear();
+  uint32_t count = 0;
+  for (SinkMask m : slot_masks) count += m != 0;
+  Put(out, kVersion);
+  Put(out, static_cast<int64_t>(batch.received_ns));
+  Put(out, count);
+  size_t table = out.size();
+  out.resize(table + count * kEntrySize);
+  size_t entry = table;
+  for (size_t i = 0; i < slot_masks.size(); ++i) {
+    if (slot_masks[i] == 0) continue;
+    size_t start = out.size();
+    AppendEventJson(batch, batch.events()[i], out);
+    out.push_back('\n');
+    uint32_t len = static_cast<uint32_t>(out.size() - start);
+    uint64_t mask = slot_masks[i];
+    std::memcpy(&out[entry], &mask, sizeof mask);
+    std::memcpy(&out[entry + sizeof mask], &len, sizeof len);
+    entry += kEntrySize;
+    sizes.push_back(len);
+  }
+}
+
+Result<DecodedRecord> DecodeRecord(std::string_view in) {
+  uint8_t version = 0;
+  uint32_t count = 0;
+  DecodedRecord r;
+  if (!Get(in, &version) || version != kVersion || !Get(in, &r.received_ns) || !Get(in, &count) ||
+      in.size() < static_cast<size_t>(count) * kEntrySize) {
+    return InvalidArgument("record header is damaged");
+  }
+  r.masks.resize(count);
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < count; ++i) {
+    uint32_t len = 0;
+    Get(in, &r.masks[i]);
+    Get(in, &len);
+    total += len;
+  }
+  if (total != in.size()) return InvalidArgument("record lengths do not match its size");
+  std::string json(in);
+  EnsurePadding(json);
+  r.batch = std::make_shared<EventBatch>(std::move(json));
+  r.batch->received_ns = r.received_ns;
+  static const JsonMapping kMapping;
+  ParseOptions opts;
+  opts.mapping = &kMapping;
+  opts.max_event_bytes = UINT32_MAX;
+  std::vector<EventError> errors;
+  Status st = ParseEvents(BodyFormat::kNdjson, *r.batch, opts, errors);
+  if (!st.ok()) return InvalidArgument("record events do not parse: " + st.message());
+  if (r.batch->size() != count) return InvalidArgument("record event count does not match");
+  return r;
+}
+
+}  // namespace tributary
