@@ -1,5 +1,7 @@
 #include "buffer/memory_buffer.h"
 
+#include "buffer/queue_full.h"
+
 namespace tributary {
 
 MemoryQueue::MemoryQueue(std::string sink_name, QueueLimits limits)
@@ -46,6 +48,7 @@ size_t MemoryQueue::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime d
 
 void MemoryQueue::Ack(size_t n) {
   std::lock_guard lock(mu_);
+  uint64_t before = bytes_;
   while (n > 0 && !chunks_.empty()) {
     Chunk& c = chunks_.front();
     size_t take = std::min(n, c.indices.size() - c.acked);
@@ -64,6 +67,7 @@ void MemoryQueue::Ack(size_t n) {
       }
     }
   }
+  drain_.Drained(before - bytes_);
 }
 
 bool MemoryQueue::Drained() const {
@@ -78,10 +82,15 @@ QueueStats MemoryQueue::Stats() const {
   return s;
 }
 
-MemoryBuffer::MemoryBuffer(const std::vector<std::string>& sink_names,
-                           const std::vector<QueueLimits>& limits) {
+MemoryBuffer::MemoryBuffer(const std::vector<std::string>& sink_names, const std::vector<QueueLimits>& limits,
+                           Metrics* metrics) {
   for (size_t i = 0; i < sink_names.size(); ++i) {
     queues_.push_back(std::make_unique<MemoryQueue>(sink_names[i], limits[i]));
+    static Counter unused;
+    dropped_full_.push_back(metrics ? &metrics->GetCounter("tributary_dropped_events_total",
+                                                           "Events not delivered, by reason",
+                                                           "reason=\"queue_full\",sink=" + LabelValue(sink_names[i]))
+                                    : &unused);
   }
 }
 
@@ -110,6 +119,12 @@ void MemoryBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> 
         locks.emplace_back(queues_[s]->mutex());
         if (!queues_[s]->HasRoom(indices[s].size(), bytes[s])) {
           const QueueLimits& l = queues_[s]->limits();
+          if (l.when_full == FullPolicy::kDropNewest) {
+            dropped_full_[s]->Inc(indices[s].size());
+            WarnDroppingNewest(queues_[s]->sink_name());
+            indices[s].clear();
+            continue;
+          }
           outcome.status = Unavailable("queue for sink '" + queues_[s]->sink_name() +
                                        "' is full (" + std::to_string(l.max_events) + " events / " +
                                        std::to_string(l.max_bytes) + " bytes); raise sinks." +
@@ -118,6 +133,7 @@ void MemoryBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> 
           outcome.full_sink = queues_[s]->sink_name();
           outcome.may_block = l.when_full == FullPolicy::kBlock;
           outcome.block_timeout = l.block_timeout;
+          outcome.retry_after_seconds = queues_[s]->drain().RetryAfterSeconds(bytes[s]);
           break;
         }
       }

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "admin/metrics.h"
+#include "buffer/drain_meter.h"
 #include "buffer/queue.h"
 
 namespace tributary {
@@ -31,6 +33,7 @@ class MemoryQueue final : public QueueReader {
   const std::string& sink_name() const { return sink_name_; }
   const QueueLimits& limits() const { return limits_; }
   std::mutex& mutex() const { return mu_; }
+  DrainMeter& drain() { return drain_; }
 
  private:
   struct Chunk {
@@ -48,11 +51,13 @@ class MemoryQueue final : public QueueReader {
   size_t read_offset_ = 0;  // index within it
   uint64_t events_ = 0, bytes_ = 0, unread_ = 0;
   bool closed_ = false;
+  DrainMeter drain_;
 };
 
 class MemoryBuffer final : public Buffer {
  public:
-  MemoryBuffer(const std::vector<std::string>& sink_names, const std::vector<QueueLimits>& limits);
+  MemoryBuffer(const std::vector<std::string>& sink_names, const std::vector<QueueLimits>& limits,
+               Metrics* metrics = nullptr);
 
   void Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
               AppendCallback done) override;
@@ -61,6 +66,7 @@ class MemoryBuffer final : public Buffer {
 
  private:
   std::vector<std::unique_ptr<MemoryQueue>> queues_;
+  std::vector<Counter*> dropped_full_;  // per sink, for drop_newest
   std::mutex append_mu_;  // makes multi-queue appends atomic with respect to each other
   bool closed_ = false;
 };

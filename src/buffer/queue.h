@@ -29,7 +29,7 @@
 namespace tributary {
 
 // What a queue does when an append does not fit.
-enum class FullPolicy { kReject, kBlock };
+enum class FullPolicy { kReject, kBlock, kDropNewest };
 
 struct QueueLimits {
   uint64_t max_events = 100'000;

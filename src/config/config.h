@@ -19,6 +19,9 @@ namespace tributary {
 
 struct StorageConfig {
   std::string data_dir = "./tributary-data";
+  std::string fsync = "interval";  // always | interval | never (the disk queue)
+  std::chrono::milliseconds fsync_interval{100};
+  uint64_t segment_bytes = 64ull << 20;
 };
 
 struct ApiConfig {

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "buffer/composite_buffer.h"
+#include "buffer/disk/disk_buffer.h"
 #include "buffer/memory_buffer.h"
 #include "sources/http/handler.h"
 #include "sources/http/server.h"
@@ -14,6 +16,40 @@ int DefaultLevel(Compression c) {
 }
 
 }  // namespace
+
+Result<std::unique_ptr<Buffer>> Topology::MakeBuffer(const std::vector<std::string>& names,
+                                                     const std::vector<QueueLimits>& limits) {
+  std::vector<std::string> mem_names, disk_names;
+  std::vector<QueueLimits> mem_limits, disk_limits;
+  std::vector<bool> is_disk;
+  for (size_t i = 0; i < names.size(); ++i) {
+    bool disk = config_.sinks[i].queue.type == "disk";
+    is_disk.push_back(disk);
+    (disk ? disk_names : mem_names).push_back(names[i]);
+    (disk ? disk_limits : mem_limits).push_back(limits[i]);
+  }
+  std::unique_ptr<Buffer> memory, disk;
+  if (!mem_names.empty()) memory = std::make_unique<MemoryBuffer>(mem_names, mem_limits, &metrics_);
+  if (!disk_names.empty()) {
+    DiskQueueOptions opts;
+    opts.dir = config_.storage.data_dir + "/queue";
+    opts.fsync = config_.storage.fsync == "always"  ? FsyncPolicy::kAlways
+                 : config_.storage.fsync == "never" ? FsyncPolicy::kNever
+                                                    : FsyncPolicy::kInterval;
+    opts.fsync_interval = config_.storage.fsync_interval;
+    opts.segment_bytes = config_.storage.segment_bytes;
+    auto opened = DiskBuffer::Open(opts, disk_names, disk_limits, metrics_);
+    if (!opened) return Status(opened.status().code(), "disk queue: " + opened.status().message());
+    DiskBuffer* d = opened->get();
+    metrics_.AddGauge("tributary_queue_unsynced_bytes",
+                      "Bytes acknowledged to producers but not yet synced to disk", "",
+                      [d] { return static_cast<double>(d->unsynced_bytes()); });
+    disk = std::move(*opened);
+  }
+  if (!disk) return memory;
+  if (!memory) return disk;
+  return std::unique_ptr<Buffer>(std::make_unique<CompositeBuffer>(std::move(memory), std::move(disk), is_disk));
+}
 
 Topology::Topology(Config config) : config_(std::move(config)) {}
 
@@ -47,7 +83,9 @@ Status Topology::Start() {
                                  : std::optional<std::string>(config_.router.fallback_sink));
   if (!router) return router.status();
   router_ = std::make_unique<Router>(std::move(*router));
-  buffer_ = std::make_unique<MemoryBuffer>(names, limits);
+  auto buffer = MakeBuffer(names, limits);
+  if (!buffer) return buffer.status();
+  buffer_ = std::move(*buffer);
 
   for (size_t i = 0; i < config_.sinks.size(); ++i) {
     const SinkConfig& s = config_.sinks[i];
@@ -103,10 +141,13 @@ void Topology::Stop() {
   if (ingest_) ingest_->StopAccepting();
   for (auto& s : servers_) s->Stop(deadline);
   servers_.clear();
-  buffer_->Close();
+  if (buffer_) buffer_->Close();
   for (auto& r : runners_) r->Stop(deadline);
   runners_.clear();
   handlers_.clear();
+  // The disk buffer saves its ledger as it closes; the gauges that read it go unused now.
+  ingest_.reset();
+  buffer_.reset();
 }
 
 uint16_t Topology::http_port() const { return servers_.empty() ? 0 : servers_.front()->port(); }

@@ -34,6 +34,9 @@ class Topology {
   uint16_t http_port() const;
 
  private:
+  Result<std::unique_ptr<Buffer>> MakeBuffer(const std::vector<std::string>& names,
+                                             const std::vector<QueueLimits>& limits);
+
   Config config_;
   Metrics metrics_;
   std::unique_ptr<Router> router_;

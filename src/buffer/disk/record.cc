@@ -50,7 +50,7 @@ void EncodeRecord(const EventBatch& batch, std::span<const SinkMask> slot_masks,
     std::memcpy(&out[entry], &mask, sizeof mask);
     std::memcpy(&out[entry + sizeof mask], &len, sizeof len);
     entry += kEntrySize;
-    sizes.push_back(len);
+    sizes.push_back(len - 1);  // the event's JSON, as Event::size counts it when read back
   }
 }
 

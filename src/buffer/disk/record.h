@@ -25,7 +25,7 @@ struct DecodedRecord {
 };
 
 // Appends the record payload for the events with a non-zero mask; fills `sizes` with the
-// encoded size of each of those events, in order.
+// size of each of those events' JSON (as Event::size will be when read back), in order.
 void EncodeRecord(const EventBatch& batch, std::span<const SinkMask> slot_masks, std::string& out,
                   std::vector<uint32_t>& sizes);
 

@@ -1,0 +1,486 @@
+#include "buffer/disk/disk_buffer.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "buffer/disk/disk_reader.h"
+#include "buffer/disk/ledger.h"
+#include "buffer/disk/log_reader.h"
+#include "buffer/disk/log_writer.h"
+#include "buffer/disk/record.h"
+#include "buffer/queue_full.h"
+
+namespace fs = std::filesystem;
+
+namespace tributary {
+
+namespace {
+
+std::string ErrnoText(int e) { return std::strerror(e); }
+
+}  // namespace
+
+DiskBuffer::DiskBuffer(DiskQueueOptions options, Metrics& metrics)
+    : options_(std::move(options)),
+      corrupt_records_(metrics.GetCounter("tributary_queue_corrupt_records_total",
+                                          "Damaged records found in the disk queue and skipped")),
+      write_errors_(metrics.GetCounter("tributary_queue_write_errors_total",
+                                       "Failed writes or syncs of the disk queue")) {}
+
+Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options, std::vector<std::string> names,
+                                                     std::vector<QueueLimits> limits, Metrics& metrics) {
+  std::unique_ptr<DiskBuffer> b(new DiskBuffer(std::move(options), metrics));
+  const std::string& dir = b->options_.dir;
+  std::error_code ec;
+  fs::create_directories(dir + "/segments", ec);
+  if (ec) return IoError("cannot create queue directory " + dir + "/segments: " + ec.message());
+
+  auto segments = ListSegments(dir);
+  if (!segments) return segments.status();
+  uint64_t oldest = segments->empty() ? 1 : segments->front();
+  uint64_t next = segments->empty() ? 1 : segments->back() + 1;
+
+  std::optional<Ledger> ledger;
+  if (auto l = LoadLedger(dir); l.ok()) {
+    ledger = std::move(*l);
+    if (!ledger && !segments->empty()) b->recovery_.ledger_problem = "ledger missing";
+  } else {
+    b->recovery_.ledger_problem = l.status().message();
+  }
+  if (auto s = LoadSlots(dir); s.ok()) {
+    b->slots_ = std::move(*s);
+  } else {
+    spdlog::warn("disk queue {}: {}; taking the slot table from the ledger", dir, s.status().message());
+  }
+  if (b->slots_.empty() && ledger) b->slots_ = ledger->slots;
+  const bool rebuild = !b->recovery_.ledger_problem.empty();
+  b->recovery_.ledger_rebuilt = rebuild;
+  if (rebuild) {
+    spdlog::warn("disk queue {}: {}; rebuilding positions from the segments (every sink restarts at the "
+                 "oldest segment: events may be delivered twice, none is lost)",
+                 dir, b->recovery_.ledger_problem);
+  }
+
+  bool slots_changed = false;
+  for (size_t i = 0; i < names.size(); ++i) {
+    auto s = std::make_unique<SinkState>();
+    s->name = names[i];
+    s->limits = limits[i];
+    auto it = std::find(b->slots_.begin(), b->slots_.end(), names[i]);
+    if (it == b->slots_.end()) {
+      if (b->slots_.size() >= kMaxSinks) return InvalidArgument("the disk queue has no free slot for sink " + names[i]);
+      b->slots_.push_back(names[i]);
+      it = b->slots_.end() - 1;
+      slots_changed = true;
+    }
+    s->slot = static_cast<unsigned>(it - b->slots_.begin());
+    if (ledger && ledger->acked.count(names[i])) {
+      s->start = ledger->acked[names[i]];
+    } else if (rebuild) {
+      s->start = {oldest, 0, 0};
+    } else {
+      s->start = {next, 0, 0};  // a new sink: only what is appended from now on
+    }
+    if (s->start.segment < oldest) s->start = {oldest, 0, 0};
+    std::string label = "sink=" + LabelValue(names[i]);
+    s->dropped_full = &metrics.GetCounter("tributary_dropped_events_total", "Events not delivered, by reason",
+                                          "reason=\"queue_full\"," + label);
+    b->sinks_.push_back(std::move(s));
+  }
+  if (slots_changed) TRIBUTARY_RETURN_IF_ERROR(SaveSlots(dir, b->slots_));
+  TRIBUTARY_RETURN_IF_ERROR(b->Recover());
+  TRIBUTARY_RETURN_IF_ERROR(b->OpenSegment(next));
+  b->committed_ = {next, 0, 0};
+  for (size_t i = 0; i < b->sinks_.size(); ++i) {
+    auto& s = *b->sinks_[i];
+    s.reader = std::make_unique<DiskQueueReader>(*b, i, s.slot, s.start);
+  }
+  TRIBUTARY_RETURN_IF_ERROR(b->Checkpoint());
+  b->writer_ = std::thread([p = b.get()] { p->WriterLoop(); });
+  return b;
+}
+
+Status DiskBuffer::Recover() {
+  auto segments = ListSegments(options_.dir);
+  if (!segments) return segments.status();
+  LogPosition from{UINT64_MAX, 0, 0};
+  for (auto& s : sinks_) from = std::min(from, s->start);
+  struct Reporter : log::Reader::Reporter {
+    DiskBuffer* b;
+    uint64_t segment;
+    void Corrupt(const log::Reader::Corruption& c) override { b->ReportCorruption(segment, c.offset, c.bytes, c.reason); }
+  } reporter;
+  reporter.b = this;
+  std::string scratch;
+  for (uint64_t seg : *segments) {
+    if (seg < from.segment) continue;
+    ++recovery_.segments;
+    auto data = ReadWholeFile(SegmentPath(options_.dir, seg));
+    if (!data) return data.status();
+    reporter.segment = seg;
+    log::Reader reader(*data, 0, &reporter);
+    std::string_view rec;
+    uint64_t off = 0;
+    while (reader.ReadRecord(&rec, &scratch, &off)) {
+      auto decoded = DecodeRecord(rec);
+      if (!decoded) {
+        ReportCorruption(seg, off, rec.size(), "record does not decode");
+        continue;
+      }
+      ++recovery_.records;
+      recovery_.events += decoded->masks.size();
+      for (auto& s : sinks_) {
+        SinkMask bit = SinkMask{1} << s->slot;
+        for (uint32_t i = 0; i < decoded->masks.size(); ++i) {
+          if ((decoded->masks[i] & bit) && LogPosition{seg, off, i} >= s->start) {
+            s->events += 1;
+            s->bytes += decoded->batch->events()[i].size;
+          }
+        }
+      }
+    }
+  }
+  recovery_.corrupt_records = corrupt_records_.value();
+  if (recovery_.records > 0 || recovery_.corrupt_records > 0) {
+    spdlog::info("disk queue {}: recovered {} records ({} events) from {} segments; {} damaged spans skipped",
+                 options_.dir, recovery_.records, recovery_.events, recovery_.segments, recovery_.corrupt_records);
+  }
+  return Status::Ok();
+}
+
+void DiskBuffer::ReportCorruption(uint64_t segment, uint64_t offset, uint64_t bytes, const char* reason) {
+  {
+    std::lock_guard lock(mu_);
+    if (!reported_.insert({segment, offset}).second) return;
+  }
+  corrupt_records_.Inc();
+  recovery_.corrupt_bytes += bytes;
+  spdlog::error("disk queue {}: segment {} offset {}: {} ({} bytes skipped); counted in "
+                "tributary_queue_corrupt_records_total",
+                options_.dir, segment, offset, reason, bytes);
+}
+
+Status DiskBuffer::OpenSegment(uint64_t number) {
+  std::string path = SegmentPath(options_.dir, number);
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    int e = errno;
+    return {e == ENOSPC ? StatusCode::kUnavailable : StatusCode::kIoError, "cannot create " + path + ": " + ErrnoText(e)};
+  }
+  if (Status st = SyncDirectory(options_.dir + "/segments"); !st.ok()) {
+    ::close(fd);
+    return st;
+  }
+  if (fd_ >= 0) {
+    if (options_.fsync != FsyncPolicy::kNever && ::fdatasync(fd_) != 0) {
+      int e = errno;
+      ::close(fd);
+      return IoError("fsync of segment " + std::to_string(segment_) + " failed: " + ErrnoText(e));
+    }
+    ::close(fd_);
+  }
+  fd_ = fd;
+  segment_ = number;
+  segment_size_ = 0;
+  return Status::Ok();
+}
+
+DiskBuffer::~DiskBuffer() {
+  Close();
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  writer_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  if (fd_ >= 0) {
+    if (options_.fsync != FsyncPolicy::kNever) ::fdatasync(fd_);
+    ::close(fd_);
+  }
+  if (Status st = Checkpoint(); !st.ok()) spdlog::error("disk queue {}: {}", options_.dir, st.message());
+  for (auto& s : sinks_) s->reader.reset();
+}
+
+QueueReader& DiskBuffer::Reader(size_t sink) { return *sinks_[sink]->reader; }
+
+void DiskBuffer::Close() {
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+  }
+  readable_cv_.notify_all();
+}
+
+LogPosition DiskBuffer::CommittedEnd() {
+  std::lock_guard lock(mu_);
+  return committed_;
+}
+
+void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> masks, AppendCallback done) {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_) return done({Unavailable("the collector is shutting down"), false, false, {}, 1, {}});
+    if (!failed_.ok()) return done({failed_, false, false, {}, 30, {}});
+  }
+  // Events carry slot bits on disk; `masks` uses sink indices.
+  thread_local std::vector<SinkMask> slot_masks;
+  slot_masks.assign(masks.size(), 0);
+  std::vector<uint64_t> add_events(sinks_.size(), 0), add_bytes(sinks_.size(), 0);
+  for (size_t i = 0; i < masks.size(); ++i) {
+    for (SinkMask m = masks[i]; m != 0; m &= m - 1) {
+      size_t s = static_cast<size_t>(__builtin_ctzll(m));
+      slot_masks[i] |= SinkMask{1} << sinks_[s]->slot;
+      add_events[s] += 1;
+    }
+  }
+  Pending p;
+  thread_local std::vector<uint32_t> sizes;
+  EncodeRecord(*batch, slot_masks, p.payload, sizes);
+  for (size_t i = 0, k = 0; i < masks.size(); ++i) {
+    if (masks[i] == 0) continue;
+    for (SinkMask m = masks[i]; m != 0; m &= m - 1) add_bytes[static_cast<size_t>(__builtin_ctzll(m))] += sizes[k];
+    ++k;
+  }
+
+  // Check every target queue's room and reserve it as one step.
+  AppendOutcome outcome;
+  std::vector<size_t> dropped;
+  {
+    std::lock_guard lock(acct_mu_);
+    for (size_t s = 0; s < sinks_.size() && outcome.status.ok(); ++s) {
+      SinkState& st = *sinks_[s];
+      if (add_events[s] == 0) continue;
+      bool empty = st.events.load() == 0;  // an empty queue takes any one append
+      bool fits = empty || (st.events.load() + add_events[s] <= st.limits.max_events &&
+                            st.bytes.load() + add_bytes[s] <= st.limits.max_bytes);
+      if (fits) continue;
+      if (st.limits.when_full == FullPolicy::kDropNewest) {
+        dropped.push_back(s);
+        continue;
+      }
+      outcome.status = Unavailable("queue for sink '" + st.name + "' is full (" + std::to_string(st.bytes.load()) +
+                                   " bytes / " + std::to_string(st.events.load()) + " events queued); raise sinks." +
+                                   st.name + ".queue.max_bytes or fix what slows the sink");
+      outcome.full = true;
+      outcome.full_sink = st.name;
+      outcome.may_block = st.limits.when_full == FullPolicy::kBlock;
+      outcome.block_timeout = st.limits.block_timeout;
+      outcome.retry_after_seconds = st.drain.RetryAfterSeconds(add_bytes[s]);
+    }
+    if (outcome.status.ok()) {
+      for (size_t s : dropped) {
+        add_events[s] = add_bytes[s] = 0;
+      }
+      for (size_t s = 0; s < sinks_.size(); ++s) {
+        sinks_[s]->events += add_events[s];
+        sinks_[s]->bytes += add_bytes[s];
+      }
+    }
+  }
+  if (!outcome.status.ok()) return done(std::move(outcome));
+  if (!dropped.empty()) {
+    // drop_newest: the event stays in the record (for the other sinks) without this slot.
+    SinkMask clear = 0;
+    for (size_t s : dropped) {
+      clear |= SinkMask{1} << sinks_[s]->slot;
+      uint64_t n = 0;
+      for (SinkMask m : masks) n += (m >> s) & 1;
+      sinks_[s]->dropped_full->Inc(n);
+      WarnDroppingNewest(sinks_[s]->name);
+    }
+    constexpr size_t kHeader = 1 + 8 + 4, kEntry = 12;
+    uint32_t count = 0;
+    std::memcpy(&count, p.payload.data() + 9, 4);
+    for (uint32_t i = 0; i < count; ++i) {
+      SinkMask m;
+      std::memcpy(&m, p.payload.data() + kHeader + i * kEntry, 8);
+      m &= ~clear;
+      std::memcpy(p.payload.data() + kHeader + i * kEntry, &m, 8);
+    }
+  }
+  p.events = std::move(add_events);
+  p.bytes = std::move(add_bytes);
+  p.done = std::move(done);
+  {
+    std::lock_guard lock(mu_);
+    pending_.push_back(std::move(p));
+  }
+  writer_cv_.notify_one();
+}
+
+void DiskBuffer::Release(const Pending& p) {
+  for (size_t s = 0; s < sinks_.size(); ++s) {
+    sinks_[s]->events -= p.events[s];
+    sinks_[s]->bytes -= p.bytes[s];
+  }
+}
+
+size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
+  std::string buf;
+  size_t written = 0;  // appends already in the file
+  auto flush = [&]() -> bool {
+    size_t done = 0;
+    while (done < buf.size()) {
+      ssize_t n = ::pwrite(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(segment_size_ + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int e = errno;
+        write_errors_.Inc();
+        // Cut the partial write off so the log stays a sequence of whole records.
+        if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
+          std::lock_guard lock(mu_);
+          failed_ = IoError("disk queue " + options_.dir + " stopped: a write failed and could not be undone (" +
+                            ErrnoText(errno) + "); restart the collector");
+        }
+        if (e == ENOSPC) {
+          *error = Unavailable("the disk queue's filesystem is full (" + options_.dir +
+                               "); free space or move storage.data_dir");
+        } else {
+          *error = IoError("write to the disk queue failed: " + ErrnoText(e));
+          std::lock_guard lock(mu_);
+          if (failed_.ok()) failed_ = IoError("disk queue " + options_.dir + " stopped after a failed write (" + ErrnoText(e) + "); restart the collector");
+        }
+        spdlog::error("disk queue {}: {}", options_.dir, error->message());
+        return false;
+      }
+      done += static_cast<size_t>(n);
+    }
+    segment_size_ += buf.size();
+    unsynced_bytes_ += buf.size();
+    buf.clear();
+    {
+      std::lock_guard lock(mu_);
+      committed_ = {segment_, segment_size_, 0};
+    }
+    readable_cv_.notify_all();
+    return true;
+  };
+  log::Writer framer(segment_size_);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    uint64_t used = segment_size_ + buf.size();
+    if (used > 0 && used + batch[i].payload.size() > options_.segment_bytes) {
+      if (!flush()) return written;
+      written = i;
+      if (Status st = OpenSegment(segment_ + 1); !st.ok()) {
+        // Keep writing to the current segment; it may grow past the cap.
+        spdlog::warn("disk queue {}: {}", options_.dir, st.message());
+      }
+      framer = log::Writer(segment_size_);
+    }
+    framer.AddRecord(batch[i].payload, buf);
+  }
+  if (!flush()) return written;
+  return batch.size();
+}
+
+void DiskBuffer::WriterLoop() {
+  using Clock = std::chrono::steady_clock;
+  auto next_sync = Clock::now() + options_.fsync_interval;
+  auto next_checkpoint = Clock::now() + std::chrono::seconds(1);
+  std::vector<Pending> batch;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      auto wake = next_checkpoint;
+      if (options_.fsync == FsyncPolicy::kInterval && unsynced_bytes_.load() > 0) wake = std::min(wake, next_sync);
+      writer_cv_.wait_until(lock, wake, [&] { return !pending_.empty() || stop_; });
+      if (stop_ && pending_.empty()) break;
+      batch.swap(pending_);
+      in_write_ += batch.size();
+    }
+    if (!batch.empty()) {
+      Status error;
+      size_t ok = WriteBatch(batch, &error);
+      if (ok > 0 && options_.fsync == FsyncPolicy::kAlways) {
+        // Group commit: one sync for every append of this round.
+        if (::fdatasync(fd_) != 0) {
+          int e = errno;
+          write_errors_.Inc();
+          error = IoError("fsync of the disk queue failed: " + ErrnoText(e));
+          std::lock_guard lock(mu_);
+          failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync (" + ErrnoText(e) +
+                            "); restart the collector");
+          ok = 0;
+          spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
+        } else {
+          unsynced_bytes_ = 0;
+        }
+      }
+      for (size_t i = 0; i < batch.size(); ++i) {
+        Pending& p = batch[i];
+        if (i < ok) {
+          p.done(AppendOutcome{});
+          continue;
+        }
+        Release(p);
+        AppendOutcome o;
+        o.status = error;
+        o.full = error.code() == StatusCode::kUnavailable;
+        o.retry_after_seconds = 5;
+        p.done(std::move(o));
+      }
+      {
+        std::lock_guard lock(mu_);
+        in_write_ -= batch.size();
+      }
+      readable_cv_.notify_all();
+      batch.clear();
+    }
+    auto now = Clock::now();
+    if (options_.fsync == FsyncPolicy::kInterval && now >= next_sync) {
+      if (unsynced_bytes_.load() > 0) {
+        if (::fdatasync(fd_) != 0) {
+          int e = errno;
+          write_errors_.Inc();
+          std::lock_guard lock(mu_);
+          failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync (" + ErrnoText(e) +
+                            "); restart the collector");
+          spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
+        } else {
+          unsynced_bytes_ = 0;
+        }
+      }
+      next_sync = now + options_.fsync_interval;
+    }
+    if (now >= next_checkpoint) {
+      if (Status st = Checkpoint(); !st.ok()) spdlog::warn("disk queue {}: {}", options_.dir, st.message());
+      next_checkpoint = now + std::chrono::seconds(1);
+    }
+  }
+}
+
+Status DiskBuffer::Checkpoint() {
+  Ledger l;
+  l.slots = slots_;
+  uint64_t min_segment = UINT64_MAX;
+  for (auto& s : sinks_) {
+    LogPosition p = s->reader ? s->reader->acked() : s->start;
+    l.acked[s->name] = p;
+    min_segment = std::min(min_segment, p.segment);
+  }
+  // Even if the ledger cannot be saved (a full disk), delivered segments can go: deleting
+  // them is what frees space, and a ledger pointing before them restarts at the oldest one.
+  Status saved = SaveLedger(options_.dir, l);
+  // Segments every sink has moved past (and not the one being written) can go.
+  uint64_t writing;
+  {
+    std::lock_guard lock(mu_);
+    writing = committed_.segment;
+  }
+  auto segments = ListSegments(options_.dir);
+  if (!segments) return segments.status();
+  for (uint64_t seg : *segments) {
+    if (seg >= min_segment || seg >= writing) break;
+    std::error_code ec;
+    fs::remove(SegmentPath(options_.dir, seg), ec);
+    if (ec) return IoError("cannot delete segment " + std::to_string(seg) + ": " + ec.message());
+  }
+  return saved;
+}
+
+}  // namespace tributary

@@ -1,0 +1,138 @@
+#pragma once
+// The disk buffer: one append-only log shared by every disk-queued sink.
+//
+// Design notes (the invariants this module keeps):
+//  - Write once, read per sink. An append becomes one record holding each routed event
+//    once, with a mask of the queue slots (sinks) it goes to. Each sink reads the log
+//    through its own cursor and keeps its own acknowledged position; disk bytes per
+//    event do not grow with the number of sinks.
+//  - Acknowledge after durability. Append's callback runs on the writer thread after the
+//    record was written, and with fsync = "always" after it was synced; concurrent
+//    appends share one write and one fsync (group commit, as LevelDB's write path).
+//    With "interval" the callback runs after the write (a process crash loses nothing; a
+//    power loss can lose up to one interval); "never" leaves syncing to the OS.
+//  - Release after delivery. A sink's position moves only when its batch was confirmed;
+//    positions are saved in the ledger (at most a second late: a crash then replays a
+//    little, never skips); a segment is deleted once every sink's position is past it.
+//  - Always start. Recovery reads every segment from the oldest position: a torn tail is
+//    a clean end, a damaged block is counted and skipped, a damaged ledger is rebuilt
+//    (every sink restarts at the oldest segment: duplicates, never loss).
+//  - Never pretend. A failed write answers the appends it held with an error (a full
+//    disk like a full queue: 503); a failed fsync stops intake until restart.
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "admin/metrics.h"
+#include "buffer/disk/segment.h"
+#include "buffer/drain_meter.h"
+#include "buffer/queue.h"
+
+namespace tributary {
+
+enum class FsyncPolicy { kAlways, kInterval, kNever };
+
+struct DiskQueueOptions {
+  std::string dir;  // the queue's directory (segments/, ledger, slots)
+  FsyncPolicy fsync = FsyncPolicy::kInterval;
+  std::chrono::milliseconds fsync_interval{100};
+  uint64_t segment_bytes = 64ull << 20;
+};
+
+struct RecoveryReport {
+  size_t segments = 0;
+  uint64_t records = 0;
+  uint64_t events = 0;
+  uint64_t corrupt_records = 0;  // damaged spans and records that did not decode
+  uint64_t corrupt_bytes = 0;
+  bool ledger_rebuilt = false;
+  std::string ledger_problem;
+};
+
+class DiskQueueReader;
+
+class DiskBuffer final : public Buffer {
+ public:
+  // Opens (and recovers) the queue in options.dir for the named sinks.
+  static Result<std::unique_ptr<DiskBuffer>> Open(DiskQueueOptions options,
+                                                 std::vector<std::string> sink_names,
+                                                 std::vector<QueueLimits> limits, Metrics& metrics);
+  ~DiskBuffer() override;  // writes what is pending, syncs, saves the ledger
+
+  void Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
+              AppendCallback done) override;
+  QueueReader& Reader(size_t sink) override;
+  void Close() override;
+
+  const RecoveryReport& recovery() const { return recovery_; }
+  uint64_t unsynced_bytes() const { return unsynced_bytes_.load(); }
+  // Saves the ledger and deletes fully acknowledged segments now (normally once a second).
+  Status Checkpoint();
+
+ private:
+  friend class DiskQueueReader;
+  struct SinkState {
+    std::string name;
+    unsigned slot = 0;
+    QueueLimits limits;
+    std::atomic<uint64_t> events{0}, bytes{0};  // reserved or written, not yet acknowledged
+    DrainMeter drain;
+    Counter* dropped_full = nullptr;
+    LogPosition start;  // from the ledger
+    std::unique_ptr<DiskQueueReader> reader;
+    ~SinkState();
+  };
+  struct Pending {
+    std::string payload;
+    std::vector<uint64_t> events, bytes;  // reserved per sink
+    AppendCallback done;
+  };
+
+  DiskBuffer(DiskQueueOptions options, Metrics& metrics);
+  Status Recover();
+  Status OpenSegment(uint64_t number);
+  void WriterLoop();
+  // Frames and writes `batch`; returns how many of them were written.
+  size_t WriteBatch(std::vector<Pending>& batch, Status* error);
+  void Release(const Pending& p);
+  void ReportCorruption(uint64_t segment, uint64_t offset, uint64_t bytes, const char* reason);
+  LogPosition CommittedEnd();
+
+  const DiskQueueOptions options_;
+  std::vector<std::unique_ptr<SinkState>> sinks_;
+  std::vector<std::string> slots_;
+  RecoveryReport recovery_;
+
+  // Appends waiting for the writer, and what readers may read.
+  std::mutex mu_;
+  std::condition_variable writer_cv_;
+  std::condition_variable readable_cv_;
+  std::vector<Pending> pending_;
+  size_t in_write_ = 0;       // appends taken by the writer, not yet answered
+  LogPosition committed_{};   // end of the data written (segment, offset)
+  bool closed_ = false;
+  bool stop_ = false;
+  Status failed_;             // set after a failed fsync: intake stops
+  std::set<std::pair<uint64_t, uint64_t>> reported_;  // corruption counted once
+
+  std::mutex acct_mu_;  // per-sink reservations (check and add as one step)
+
+  // Writer thread state.
+  std::thread writer_;
+  int fd_ = -1;
+  uint64_t segment_ = 0;
+  uint64_t segment_size_ = 0;
+  std::atomic<uint64_t> unsynced_bytes_{0};
+
+  Counter& corrupt_records_;
+  Counter& write_errors_;
+};
+
+}  // namespace tributary

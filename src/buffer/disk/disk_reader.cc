@@ -1,0 +1,216 @@
+#include "buffer/disk/disk_reader.h"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "buffer/disk/log_reader.h"
+
+namespace tributary {
+namespace {
+
+constexpr uint64_t kChunk = 4u << 20;  // read segments in windows of this size (grown for larger records)
+
+bool AtOrPast(const LogPosition& read, const LogPosition& end) {
+  return read.segment > end.segment || (read.segment == end.segment && read.offset >= end.offset);
+}
+
+}  // namespace
+
+DiskBuffer::SinkState::~SinkState() = default;
+
+DiskQueueReader::DiskQueueReader(DiskBuffer& buffer, size_t sink, unsigned slot, LogPosition start)
+    : buffer_(buffer), sink_(sink), bit_(SinkMask{1} << slot), read_(start), acked_(start) {}
+
+DiskQueueReader::~DiskQueueReader() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+LogPosition DiskQueueReader::acked() const {
+  std::lock_guard lock(mu_);
+  return acked_;
+}
+
+bool DiskQueueReader::EnsureLoaded(uint64_t until) {
+  if (fd_segment_ != read_.segment) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = ::open(SegmentPath(buffer_.options_.dir, read_.segment).c_str(), O_RDONLY | O_CLOEXEC);
+    fd_segment_ = read_.segment;
+    window_.clear();
+    window_base_ = read_.offset;
+    if (fd_ < 0) return false;
+  }
+  if (read_.offset < window_base_ || read_.offset > window_base_ + window_.size()) {
+    window_.clear();
+    window_base_ = read_.offset;
+  } else if (read_.offset - window_base_ > kChunk) {
+    window_.erase(0, read_.offset - window_base_);  // drop what was read
+    window_base_ = read_.offset;
+  }
+  uint64_t have = window_base_ + window_.size();
+  if (have >= until) return true;
+  size_t at = window_.size();
+  window_.resize(at + (until - have));
+  size_t done = 0;
+  while (done < until - have) {
+    ssize_t n = ::pread(fd_, window_.data() + at + done, until - have - done, static_cast<off_t>(have + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  window_.resize(at + done);
+  return done == until - have;
+}
+
+bool DiskQueueReader::LoadNext(const LogPosition& end) {
+  struct Reporter : log::Reader::Reporter {
+    DiskBuffer* b;
+    uint64_t segment;
+    void Corrupt(const log::Reader::Corruption& c) override { b->ReportCorruption(segment, c.offset, c.bytes, c.reason); }
+  } reporter;
+  reporter.b = &buffer_;
+  uint64_t chunk = kChunk;
+  while (!AtOrPast(read_, end)) {
+    uint64_t segment_end = end.offset;
+    if (read_.segment < end.segment) {
+      // A finished segment: its file size is its end. A missing one was deleted or lost.
+      struct stat st;
+      if (::stat(SegmentPath(buffer_.options_.dir, read_.segment).c_str(), &st) != 0) {
+        read_ = {read_.segment + 1, 0, 0};
+        continue;
+      }
+      segment_end = static_cast<uint64_t>(st.st_size);
+    }
+    if (read_.offset >= segment_end) {
+      if (read_.segment == end.segment) return false;
+      read_ = {read_.segment + 1, 0, 0};
+      std::lock_guard lock(mu_);
+      if (in_flight_.empty()) acked_ = read_;  // all before is delivered: the old segment can go
+      continue;
+    }
+    uint64_t until = std::min(segment_end, read_.offset + chunk);
+    if (!EnsureLoaded(until)) {
+      spdlog::error("disk queue: cannot read segment {} at {}: {}", read_.segment, read_.offset, std::strerror(errno));
+      return false;
+    }
+    std::string_view view(window_.data() + (read_.offset - window_base_), until - read_.offset);
+    reporter.segment = read_.segment;
+    log::Reader reader(view, read_.offset, &reporter);
+    std::string_view rec;
+    uint64_t rec_offset = 0;
+    if (!reader.ReadRecord(&rec, &scratch_, &rec_offset)) {
+      if (until < segment_end) {
+        chunk *= 2;  // a record larger than the window: read more
+        continue;
+      }
+      // Nothing whole before the end of this segment: a torn tail or damage (reported).
+      read_ = read_.segment < end.segment ? LogPosition{read_.segment + 1, 0, 0}
+                                          : LogPosition{read_.segment, segment_end, 0};
+      continue;
+    }
+    uint32_t first_event = rec_offset == read_.offset ? read_.event : 0;
+    LogPosition at{read_.segment, rec_offset, 0};
+    uint64_t next = reader.end_offset();
+    read_ = {read_.segment, next, 0};
+    auto decoded = DecodeRecord(rec);
+    if (!decoded) {
+      buffer_.ReportCorruption(at.segment, at.offset, rec.size(), "record does not decode");
+      continue;
+    }
+    InFlight f;
+    f.record = std::move(*decoded);
+    f.at = at;
+    f.next_offset = next;
+    f.cursor = first_event;
+    std::lock_guard lock(mu_);
+    in_flight_.push_back(std::move(f));
+    return true;
+  }
+  return false;
+}
+
+size_t DiskQueueReader::TakeFromCurrent(std::vector<QueuedEvent>& out, size_t max) {
+  std::lock_guard lock(mu_);
+  if (in_flight_.empty() || in_flight_.back().complete) return 0;
+  InFlight& f = in_flight_.back();
+  size_t n = 0;
+  const auto& events = f.record.batch->events();
+  while (f.cursor < f.record.masks.size() && n < max) {
+    uint32_t i = f.cursor++;
+    if (!(f.record.masks[i] & bit_)) continue;
+    out.push_back({f.record.batch.get(), &events[i]});
+    f.handed.push_back(i);
+    ++n;
+  }
+  if (f.cursor >= f.record.masks.size()) f.complete = true;
+  PopDone();
+  return n;
+}
+
+void DiskQueueReader::PopDone() {
+  while (!in_flight_.empty() && in_flight_.front().complete &&
+         in_flight_.front().acked == in_flight_.front().handed.size()) {
+    acked_ = {in_flight_.front().at.segment, in_flight_.front().next_offset, 0};
+    in_flight_.pop_front();
+  }
+}
+
+size_t DiskQueueReader::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) {
+  size_t n = 0;
+  while (n == 0 && max > 0) {
+    n = TakeFromCurrent(out, max);
+    if (n > 0) break;
+    LogPosition end = buffer_.CommittedEnd();
+    if (LoadNext(end)) continue;
+    std::unique_lock lock(buffer_.mu_);
+    bool more = buffer_.readable_cv_.wait_until(lock, deadline, [&] {
+      return !AtOrPast(read_, buffer_.committed_) ||
+             (buffer_.closed_ && buffer_.pending_.empty() && buffer_.in_write_ == 0);
+    });
+    if (!more || AtOrPast(read_, buffer_.committed_)) break;  // timed out, or closed and drained
+  }
+  return n;
+}
+
+void DiskQueueReader::Ack(size_t n) {
+  uint64_t bytes = 0, events = n;
+  {
+    std::lock_guard lock(mu_);
+    for (InFlight& f : in_flight_) {
+      if (n == 0) break;
+      size_t take = std::min(n, f.handed.size() - f.acked);
+      for (size_t k = f.acked; k < f.acked + take; ++k) bytes += f.record.batch->events()[f.handed[k]].size;
+      f.acked += take;
+      n -= take;
+      if (take > 0) acked_ = {f.at.segment, f.at.offset, f.handed[f.acked - 1] + 1};
+    }
+    PopDone();
+  }
+  auto& s = *buffer_.sinks_[sink_];
+  s.events -= events - n;
+  s.bytes -= bytes;
+  s.drain.Drained(bytes);
+}
+
+bool DiskQueueReader::Drained() const {
+  {
+    std::lock_guard lock(mu_);
+    if (!in_flight_.empty() && !in_flight_.back().complete) return false;
+  }
+  std::lock_guard lock(buffer_.mu_);
+  return buffer_.closed_ && buffer_.pending_.empty() && buffer_.in_write_ == 0 && AtOrPast(read_, buffer_.committed_);
+}
+
+QueueStats DiskQueueReader::Stats() const {
+  auto& s = *buffer_.sinks_[sink_];
+  QueueStats st{s.events.load(), s.bytes.load(), 0};
+  std::lock_guard lock(mu_);
+  if (!in_flight_.empty() && st.events > 0) st.oldest_ns = in_flight_.front().record.received_ns;
+  return st;
+}
+
+}  // namespace tributary

@@ -1,0 +1,60 @@
+#pragma once
+// One sink's cursor over the disk buffer's log. Hands out the events whose mask has the
+// sink's slot bit, keeps the records it handed out alive until they are acknowledged, and
+// tracks the acknowledged position the ledger saves.
+
+#include <deque>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "buffer/disk/disk_buffer.h"
+#include "buffer/disk/record.h"
+
+namespace tributary {
+
+class DiskQueueReader final : public QueueReader {
+ public:
+  DiskQueueReader(DiskBuffer& buffer, size_t sink, unsigned slot, LogPosition start);
+  ~DiskQueueReader() override;
+
+  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override;
+  void Ack(size_t n) override;
+  bool Drained() const override;
+  QueueStats Stats() const override;
+
+  LogPosition acked() const;
+
+ private:
+  struct InFlight {
+    DecodedRecord record;
+    LogPosition at;                // where the record starts
+    uint64_t next_offset = 0;      // where the next record starts
+    std::vector<uint32_t> handed;  // indices of this sink's events handed out
+    uint32_t cursor = 0;           // next event index to look at
+    size_t acked = 0;
+    bool complete = false;         // every event of this sink was handed out
+  };
+
+  size_t TakeFromCurrent(std::vector<QueuedEvent>& out, size_t max);
+  // Loads the record at read_ into in_flight_; false if none is complete before `end`.
+  bool LoadNext(const LogPosition& end);
+  bool EnsureLoaded(uint64_t until);
+  void PopDone();
+
+  DiskBuffer& buffer_;
+  const size_t sink_;
+  const SinkMask bit_;
+  mutable std::mutex mu_;  // in_flight_ and acked_ (Stats and the ledger read them)
+  std::deque<InFlight> in_flight_;
+  LogPosition read_;   // the next record to load
+  LogPosition acked_;  // everything before is delivered
+  // A window of the segment being read: bytes [window_base_, window_base_ + window_.size()).
+  int fd_ = -1;
+  uint64_t fd_segment_ = UINT64_MAX;
+  std::string window_;
+  uint64_t window_base_ = 0;
+  std::string scratch_;
+};
+
+}  // namespace tributary

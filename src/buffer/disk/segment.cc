@@ -1,0 +1,68 @@
+#include "buffer/disk/segment.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace tributary {
+
+std::string SegmentPath(const std::string& dir, uint64_t number) {
+  return fmt::format("{}/segments/{:020}.log", dir, number);
+}
+
+Result<std::vector<uint64_t>> ListSegments(const std::string& dir) {
+  std::vector<uint64_t> out;
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir + "/segments", ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.size() != 24 || !name.ends_with(".log")) continue;
+    uint64_t n = 0;
+    bool digits = true;
+    for (size_t i = 0; i < 20; ++i) {
+      digits &= name[i] >= '0' && name[i] <= '9';
+      n = n * 10 + static_cast<uint64_t>(name[i] - '0');
+    }
+    if (digits) out.push_back(n);
+  }
+  if (ec) return IoError("cannot list " + dir + "/segments: " + ec.message());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Result<std::string> ReadWholeFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open " + path + ": " + std::strerror(errno));
+  std::string data;
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return IoError("cannot read " + path + ": " + std::strerror(errno));
+    }
+    if (n == 0) break;
+    data.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open directory " + dir + ": " + std::strerror(errno));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return IoError("fsync of directory " + dir + " failed: " + std::strerror(errno));
+  return Status::Ok();
+}
+
+}  // namespace tributary
