@@ -9,7 +9,8 @@ CompositeBuffer::CompositeBuffer(std::unique_ptr<Buffer> memory, std::unique_ptr
   for (bool disk_sink : is_disk_) local_.push_back(disk_sink ? d++ : m++);
 }
 
-void CompositeBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> masks, AppendCallback done) {
+void CompositeBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
+                             AppendCallback done) {
   auto memory_masks = std::make_shared<std::vector<SinkMask>>(masks.size(), 0);
   std::vector<SinkMask> disk_masks(masks.size(), 0);
   bool any_memory = false;
@@ -25,10 +26,11 @@ void CompositeBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMas
       }
     }
   }
-  disk_->Append(batch, disk_masks, [this, batch, memory_masks, any_memory, done = std::move(done)](AppendOutcome o) {
-    if (!o.status.ok() || !any_memory) return done(std::move(o));
-    memory_->Append(batch, *memory_masks, done);
-  });
+  disk_->Append(batch, disk_masks,
+                [this, batch, memory_masks, any_memory, done = std::move(done)](AppendOutcome o) {
+                  if (!o.status.ok() || !any_memory) return done(std::move(o));
+                  memory_->Append(batch, *memory_masks, done);
+                });
 }
 
 QueueReader& CompositeBuffer::Reader(size_t sink) {

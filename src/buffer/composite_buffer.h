@@ -14,9 +14,11 @@ namespace tributary {
 class CompositeBuffer final : public Buffer {
  public:
   // `is_disk[i]` says which part sink i is in; parts index their sinks in config order.
-  CompositeBuffer(std::unique_ptr<Buffer> memory, std::unique_ptr<Buffer> disk, std::vector<bool> is_disk);
+  CompositeBuffer(std::unique_ptr<Buffer> memory, std::unique_ptr<Buffer> disk,
+                  std::vector<bool> is_disk);
 
-  void Append(const EventBatchPtr& batch, std::span<const SinkMask> masks, AppendCallback done) override;
+  void Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
+              AppendCallback done) override;
   QueueReader& Reader(size_t sink) override;
   void Close() override;
 

@@ -82,15 +82,16 @@ QueueStats MemoryQueue::Stats() const {
   return s;
 }
 
-MemoryBuffer::MemoryBuffer(const std::vector<std::string>& sink_names, const std::vector<QueueLimits>& limits,
-                           Metrics* metrics) {
+MemoryBuffer::MemoryBuffer(const std::vector<std::string>& sink_names,
+                           const std::vector<QueueLimits>& limits, Metrics* metrics) {
   for (size_t i = 0; i < sink_names.size(); ++i) {
     queues_.push_back(std::make_unique<MemoryQueue>(sink_names[i], limits[i]));
     static Counter unused;
-    dropped_full_.push_back(metrics ? &metrics->GetCounter("tributary_dropped_events_total",
-                                                           "Events not delivered, by reason",
-                                                           "reason=\"queue_full\",sink=" + LabelValue(sink_names[i]))
-                                    : &unused);
+    dropped_full_.push_back(
+        metrics ? &metrics->GetCounter("tributary_dropped_events_total",
+                                       "Events not delivered, by reason",
+                                       "reason=\"queue_full\",sink=" + LabelValue(sink_names[i]))
+                : &unused);
   }
 }
 

@@ -5,15 +5,20 @@ namespace tributary {
 const OptionTable<StorageConfig>& StorageTable() {
   static const auto* t =
       &(*new OptionTable<StorageConfig>())
-           .String("data_dir", &StorageConfig::data_dir,
-                   "Directory for Tributary's own state: the disk queue lives in `queue/` under it.")
+           .String(
+               "data_dir", &StorageConfig::data_dir,
+               "Directory for Tributary's own state: the disk queue lives in `queue/` under it.")
            .String("fsync", &StorageConfig::fsync,
-                   "When the disk queue syncs: `always` (before every 202; concurrent requests share one "
-                   "sync), `interval` (every `fsync_interval`; 202 after the write), `never` (the OS decides).",
+                   "When the disk queue syncs: `always` (before every 202; concurrent requests "
+                   "share one "
+                   "sync), `interval` (every `fsync_interval`; 202 after the write), `never` (the "
+                   "OS decides).",
                    {"always", "interval", "never"})
-           .Duration("fsync_interval", &StorageConfig::fsync_interval, "Sync period for `fsync = \"interval\"`.")
+           .Duration("fsync_interval", &StorageConfig::fsync_interval,
+                     "Sync period for `fsync = \"interval\"`.")
            .Size("segment_bytes", &StorageConfig::segment_bytes,
-                 "Disk queue segment file size; a segment is deleted once every sink has delivered all of it.");
+                 "Disk queue segment file size; a segment is deleted once every sink has delivered "
+                 "all of it.");
   return *t;
 }
 
@@ -118,14 +123,16 @@ const OptionTable<QueueConfig>& QueueTable() {
   static const auto* t =
       &(*new OptionTable<QueueConfig>())
            .String("type", &QueueConfig::type,
-              "`memory` (lost on a crash) or `disk` (under `storage.data_dir`; an event is written once "
-              "however many sinks it goes to).",
-              {"memory", "disk"})
+                   "`memory` (lost on a crash) or `disk` (under `storage.data_dir`; an event is "
+                   "written once "
+                   "however many sinks it goes to).",
+                   {"memory", "disk"})
            .Integer("max_events", &QueueConfig::max_events, 1, 1'000'000'000,
                     "Queued events at most.")
            .Size("max_bytes", &QueueConfig::max_bytes, "Queued event bytes at most.")
            .String("when_full", &QueueConfig::when_full,
-                   "`reject`: 503 with Retry-After at once; `block`: wait up to `block_timeout`, then 503; "
+                   "`reject`: 503 with Retry-After at once; `block`: wait up to `block_timeout`, "
+                   "then 503; "
                    "`drop_newest`: accept the request but not for this sink (counted and logged).",
                    {"reject", "block", "drop_newest"})
            .Duration("block_timeout", &QueueConfig::block_timeout,

@@ -48,7 +48,8 @@ Result<std::unique_ptr<Buffer>> Topology::MakeBuffer(const std::vector<std::stri
   }
   if (!disk) return memory;
   if (!memory) return disk;
-  return std::unique_ptr<Buffer>(std::make_unique<CompositeBuffer>(std::move(memory), std::move(disk), is_disk));
+  return std::unique_ptr<Buffer>(
+      std::make_unique<CompositeBuffer>(std::move(memory), std::move(disk), is_disk));
 }
 
 Topology::Topology(Config config) : config_(std::move(config)) {}

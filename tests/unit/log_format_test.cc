@@ -38,7 +38,8 @@ std::vector<std::string> ReadAll(std::string_view data, Collected* rep) {
 // Records of many sizes, some spanning several blocks, some ending near block edges.
 std::vector<std::string> Records() {
   std::vector<std::string> recs;
-  const size_t sizes[] = {0, 1, 100, kBlockSize - 2 * kHeaderSize, 3, kBlockSize * 2 + 17, 5000, 40000, 10};
+  const size_t sizes[] = {0,    1,     100, kBlockSize - 2 * kHeaderSize, 3, kBlockSize * 2 + 17,
+                          5000, 40000, 10};
   char seed = 'a';
   for (size_t n : sizes) recs.push_back(Payload(n, seed++));
   return recs;
@@ -105,7 +106,8 @@ TEST(LogFormat, AFlippedBitCostsOnlyTheRecordsOfItsBlock) {
   Writer w;
   std::string file;
   for (int i = 0; i < 6; ++i) {
-    recs.push_back(Payload(kBlockSize - kHeaderSize, static_cast<char>('A' + i)));  // exactly one block
+    recs.push_back(
+        Payload(kBlockSize - kHeaderSize, static_cast<char>('A' + i)));  // exactly one block
     w.AddRecord(recs.back(), file);
   }
   ASSERT_EQ(file.size(), 6 * kBlockSize);
@@ -113,11 +115,13 @@ TEST(LogFormat, AFlippedBitCostsOnlyTheRecordsOfItsBlock) {
   for (int trial = 0; trial < 200; ++trial) {
     std::string damaged = file;
     size_t block = rng() % 6;
-    size_t within = trial % 2 == 0 ? rng() % kHeaderSize : kHeaderSize + rng() % (kBlockSize - kHeaderSize);
+    size_t within =
+        trial % 2 == 0 ? rng() % kHeaderSize : kHeaderSize + rng() % (kBlockSize - kHeaderSize);
     damaged[block * kBlockSize + within] ^= static_cast<char>(1 << (rng() % 8));
     Collected rep;
     auto got = ReadAll(damaged, &rep);
-    ASSERT_EQ(got.size(), 5u) << "trial " << trial << " flipped block " << block << " byte " << within;
+    ASSERT_EQ(got.size(), 5u) << "trial " << trial << " flipped block " << block << " byte "
+                              << within;
     ASSERT_EQ(rep.list.size(), 1u);
     EXPECT_EQ(rep.list[0].offset, block * kBlockSize);
     for (size_t i = 0, j = 0; i < 6; ++i) {

@@ -32,8 +32,10 @@ DiskBuffer::DiskBuffer(DiskQueueOptions options, Metrics& metrics)
       write_errors_(metrics.GetCounter("tributary_queue_write_errors_total",
                                        "Failed writes or syncs of the disk queue")) {}
 
-Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options, std::vector<std::string> names,
-                                                     std::vector<QueueLimits> limits, Metrics& metrics) {
+Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options,
+                                                     std::vector<std::string> names,
+                                                     std::vector<QueueLimits> limits,
+                                                     Metrics& metrics) {
   std::unique_ptr<DiskBuffer> b(new DiskBuffer(std::move(options), metrics));
   const std::string& dir = b->options_.dir;
   std::error_code ec;
@@ -55,15 +57,17 @@ Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options, s
   if (auto s = LoadSlots(dir); s.ok()) {
     b->slots_ = std::move(*s);
   } else {
-    spdlog::warn("disk queue {}: {}; taking the slot table from the ledger", dir, s.status().message());
+    spdlog::warn("disk queue {}: {}; taking the slot table from the ledger", dir,
+                 s.status().message());
   }
   if (b->slots_.empty() && ledger) b->slots_ = ledger->slots;
   const bool rebuild = !b->recovery_.ledger_problem.empty();
   b->recovery_.ledger_rebuilt = rebuild;
   if (rebuild) {
-    spdlog::warn("disk queue {}: {}; rebuilding positions from the segments (every sink restarts at the "
-                 "oldest segment: events may be delivered twice, none is lost)",
-                 dir, b->recovery_.ledger_problem);
+    spdlog::warn(
+        "disk queue {}: {}; rebuilding positions from the segments (every sink restarts at the "
+        "oldest segment: events may be delivered twice, none is lost)",
+        dir, b->recovery_.ledger_problem);
   }
 
   bool slots_changed = false;
@@ -73,7 +77,8 @@ Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options, s
     s->limits = limits[i];
     auto it = std::find(b->slots_.begin(), b->slots_.end(), names[i]);
     if (it == b->slots_.end()) {
-      if (b->slots_.size() >= kMaxSinks) return InvalidArgument("the disk queue has no free slot for sink " + names[i]);
+      if (b->slots_.size() >= kMaxSinks)
+        return InvalidArgument("the disk queue has no free slot for sink " + names[i]);
       b->slots_.push_back(names[i]);
       it = b->slots_.end() - 1;
       slots_changed = true;
@@ -88,8 +93,9 @@ Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options, s
     }
     if (s->start.segment < oldest) s->start = {oldest, 0, 0};
     std::string label = "sink=" + LabelValue(names[i]);
-    s->dropped_full = &metrics.GetCounter("tributary_dropped_events_total", "Events not delivered, by reason",
-                                          "reason=\"queue_full\"," + label);
+    s->dropped_full =
+        &metrics.GetCounter("tributary_dropped_events_total", "Events not delivered, by reason",
+                            "reason=\"queue_full\"," + label);
     b->sinks_.push_back(std::move(s));
   }
   if (slots_changed) TRIBUTARY_RETURN_IF_ERROR(SaveSlots(dir, b->slots_));
@@ -113,7 +119,9 @@ Status DiskBuffer::Recover() {
   struct Reporter : log::Reader::Reporter {
     DiskBuffer* b;
     uint64_t segment;
-    void Corrupt(const log::Reader::Corruption& c) override { b->ReportCorruption(segment, c.offset, c.bytes, c.reason); }
+    void Corrupt(const log::Reader::Corruption& c) override {
+      b->ReportCorruption(segment, c.offset, c.bytes, c.reason);
+    }
   } reporter;
   reporter.b = this;
   std::string scratch;
@@ -147,22 +155,27 @@ Status DiskBuffer::Recover() {
   }
   recovery_.corrupt_records = corrupt_records_.value();
   if (recovery_.records > 0 || recovery_.corrupt_records > 0) {
-    spdlog::info("disk queue {}: recovered {} records ({} events) from {} segments; {} damaged spans skipped",
-                 options_.dir, recovery_.records, recovery_.events, recovery_.segments, recovery_.corrupt_records);
+    spdlog::info(
+        "disk queue {}: recovered {} records ({} events) from {} segments; {} damaged spans "
+        "skipped",
+        options_.dir, recovery_.records, recovery_.events, recovery_.segments,
+        recovery_.corrupt_records);
   }
   return Status::Ok();
 }
 
-void DiskBuffer::ReportCorruption(uint64_t segment, uint64_t offset, uint64_t bytes, const char* reason) {
+void DiskBuffer::ReportCorruption(uint64_t segment, uint64_t offset, uint64_t bytes,
+                                  const char* reason) {
   {
     std::lock_guard lock(mu_);
     if (!reported_.insert({segment, offset}).second) return;
   }
   corrupt_records_.Inc();
   recovery_.corrupt_bytes += bytes;
-  spdlog::error("disk queue {}: segment {} offset {}: {} ({} bytes skipped); counted in "
-                "tributary_queue_corrupt_records_total",
-                options_.dir, segment, offset, reason, bytes);
+  spdlog::error(
+      "disk queue {}: segment {} offset {}: {} ({} bytes skipped); counted in "
+      "tributary_queue_corrupt_records_total",
+      options_.dir, segment, offset, reason, bytes);
 }
 
 Status DiskBuffer::OpenSegment(uint64_t number) {
@@ -170,7 +183,8 @@ Status DiskBuffer::OpenSegment(uint64_t number) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     int e = errno;
-    return {e == ENOSPC ? StatusCode::kUnavailable : StatusCode::kIoError, "cannot create " + path + ": " + ErrnoText(e)};
+    return {e == ENOSPC ? StatusCode::kUnavailable : StatusCode::kIoError,
+            "cannot create " + path + ": " + ErrnoText(e)};
   }
   if (Status st = SyncDirectory(options_.dir + "/segments"); !st.ok()) {
     ::close(fd);
@@ -202,7 +216,8 @@ DiskBuffer::~DiskBuffer() {
     if (options_.fsync != FsyncPolicy::kNever) ::fdatasync(fd_);
     ::close(fd_);
   }
-  if (Status st = Checkpoint(); !st.ok()) spdlog::error("disk queue {}: {}", options_.dir, st.message());
+  if (Status st = Checkpoint(); !st.ok())
+    spdlog::error("disk queue {}: {}", options_.dir, st.message());
   for (auto& s : sinks_) s->reader.reset();
 }
 
@@ -221,10 +236,12 @@ LogPosition DiskBuffer::CommittedEnd() {
   return committed_;
 }
 
-void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> masks, AppendCallback done) {
+void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
+                        AppendCallback done) {
   {
     std::lock_guard lock(mu_);
-    if (closed_) return done({Unavailable("the collector is shutting down"), false, false, {}, 1, {}});
+    if (closed_)
+      return done({Unavailable("the collector is shutting down"), false, false, {}, 1, {}});
     if (!failed_.ok()) return done({failed_, false, false, {}, 30, {}});
   }
   // Events carry slot bits on disk; `masks` uses sink indices.
@@ -243,7 +260,8 @@ void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> ma
   EncodeRecord(*batch, slot_masks, p.payload, sizes);
   for (size_t i = 0, k = 0; i < masks.size(); ++i) {
     if (masks[i] == 0) continue;
-    for (SinkMask m = masks[i]; m != 0; m &= m - 1) add_bytes[static_cast<size_t>(__builtin_ctzll(m))] += sizes[k];
+    for (SinkMask m = masks[i]; m != 0; m &= m - 1)
+      add_bytes[static_cast<size_t>(__builtin_ctzll(m))] += sizes[k];
     ++k;
   }
 
@@ -263,9 +281,10 @@ void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> ma
         dropped.push_back(s);
         continue;
       }
-      outcome.status = Unavailable("queue for sink '" + st.name + "' is full (" + std::to_string(st.bytes.load()) +
-                                   " bytes / " + std::to_string(st.events.load()) + " events queued); raise sinks." +
-                                   st.name + ".queue.max_bytes or fix what slows the sink");
+      outcome.status = Unavailable(
+          "queue for sink '" + st.name + "' is full (" + std::to_string(st.bytes.load()) +
+          " bytes / " + std::to_string(st.events.load()) + " events queued); raise sinks." +
+          st.name + ".queue.max_bytes or fix what slows the sink");
       outcome.full = true;
       outcome.full_sink = st.name;
       outcome.may_block = st.limits.when_full == FullPolicy::kBlock;
@@ -326,7 +345,8 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
   auto flush = [&]() -> bool {
     size_t done = 0;
     while (done < buf.size()) {
-      ssize_t n = ::pwrite(fd_, buf.data() + done, buf.size() - done, static_cast<off_t>(segment_size_ + done));
+      ssize_t n = ::pwrite(fd_, buf.data() + done, buf.size() - done,
+                           static_cast<off_t>(segment_size_ + done));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         int e = errno;
@@ -334,7 +354,8 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
         // Cut the partial write off so the log stays a sequence of whole records.
         if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
           std::lock_guard lock(mu_);
-          failed_ = IoError("disk queue " + options_.dir + " stopped: a write failed and could not be undone (" +
+          failed_ = IoError("disk queue " + options_.dir +
+                            " stopped: a write failed and could not be undone (" +
                             ErrnoText(errno) + "); restart the collector");
         }
         if (e == ENOSPC) {
@@ -343,7 +364,9 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
         } else {
           *error = IoError("write to the disk queue failed: " + ErrnoText(e));
           std::lock_guard lock(mu_);
-          if (failed_.ok()) failed_ = IoError("disk queue " + options_.dir + " stopped after a failed write (" + ErrnoText(e) + "); restart the collector");
+          if (failed_.ok())
+            failed_ = IoError("disk queue " + options_.dir + " stopped after a failed write (" +
+                              ErrnoText(e) + "); restart the collector");
         }
         spdlog::error("disk queue {}: {}", options_.dir, error->message());
         return false;
@@ -387,7 +410,8 @@ void DiskBuffer::WriterLoop() {
     {
       std::unique_lock lock(mu_);
       auto wake = next_checkpoint;
-      if (options_.fsync == FsyncPolicy::kInterval && unsynced_bytes_.load() > 0) wake = std::min(wake, next_sync);
+      if (options_.fsync == FsyncPolicy::kInterval && unsynced_bytes_.load() > 0)
+        wake = std::min(wake, next_sync);
       writer_cv_.wait_until(lock, wake, [&] { return !pending_.empty() || stop_; });
       if (stop_ && pending_.empty()) break;
       batch.swap(pending_);
@@ -403,8 +427,8 @@ void DiskBuffer::WriterLoop() {
           write_errors_.Inc();
           error = IoError("fsync of the disk queue failed: " + ErrnoText(e));
           std::lock_guard lock(mu_);
-          failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync (" + ErrnoText(e) +
-                            "); restart the collector");
+          failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync (" +
+                            ErrnoText(e) + "); restart the collector");
           ok = 0;
           spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
         } else {
@@ -438,8 +462,8 @@ void DiskBuffer::WriterLoop() {
           int e = errno;
           write_errors_.Inc();
           std::lock_guard lock(mu_);
-          failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync (" + ErrnoText(e) +
-                            "); restart the collector");
+          failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync (" +
+                            ErrnoText(e) + "); restart the collector");
           spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
         } else {
           unsynced_bytes_ = 0;
@@ -448,7 +472,8 @@ void DiskBuffer::WriterLoop() {
       next_sync = now + options_.fsync_interval;
     }
     if (now >= next_checkpoint) {
-      if (Status st = Checkpoint(); !st.ok()) spdlog::warn("disk queue {}: {}", options_.dir, st.message());
+      if (Status st = Checkpoint(); !st.ok())
+        spdlog::warn("disk queue {}: {}", options_.dir, st.message());
       next_checkpoint = now + std::chrono::seconds(1);
     }
   }

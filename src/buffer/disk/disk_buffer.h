@@ -62,8 +62,9 @@ class DiskBuffer final : public Buffer {
  public:
   // Opens (and recovers) the queue in options.dir for the named sinks.
   static Result<std::unique_ptr<DiskBuffer>> Open(DiskQueueOptions options,
-                                                 std::vector<std::string> sink_names,
-                                                 std::vector<QueueLimits> limits, Metrics& metrics);
+                                                  std::vector<std::string> sink_names,
+                                                  std::vector<QueueLimits> limits,
+                                                  Metrics& metrics);
   ~DiskBuffer() override;  // writes what is pending, syncs, saves the ledger
 
   void Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
@@ -115,11 +116,11 @@ class DiskBuffer final : public Buffer {
   std::condition_variable writer_cv_;
   std::condition_variable readable_cv_;
   std::vector<Pending> pending_;
-  size_t in_write_ = 0;       // appends taken by the writer, not yet answered
-  LogPosition committed_{};   // end of the data written (segment, offset)
+  size_t in_write_ = 0;      // appends taken by the writer, not yet answered
+  LogPosition committed_{};  // end of the data written (segment, offset)
   bool closed_ = false;
   bool stop_ = false;
-  Status failed_;             // set after a failed fsync: intake stops
+  Status failed_;                                     // set after a failed fsync: intake stops
   std::set<std::pair<uint64_t, uint64_t>> reported_;  // corruption counted once
 
   std::mutex acct_mu_;  // per-sink reservations (check and add as one step)

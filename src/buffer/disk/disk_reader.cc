@@ -13,7 +13,8 @@
 namespace tributary {
 namespace {
 
-constexpr uint64_t kChunk = 4u << 20;  // read segments in windows of this size (grown for larger records)
+constexpr uint64_t kChunk =
+    4u << 20;  // read segments in windows of this size (grown for larger records)
 
 bool AtOrPast(const LogPosition& read, const LogPosition& end) {
   return read.segment > end.segment || (read.segment == end.segment && read.offset >= end.offset);
@@ -57,7 +58,8 @@ bool DiskQueueReader::EnsureLoaded(uint64_t until) {
   window_.resize(at + (until - have));
   size_t done = 0;
   while (done < until - have) {
-    ssize_t n = ::pread(fd_, window_.data() + at + done, until - have - done, static_cast<off_t>(have + done));
+    ssize_t n = ::pread(fd_, window_.data() + at + done, until - have - done,
+                        static_cast<off_t>(have + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     done += static_cast<size_t>(n);
@@ -70,7 +72,9 @@ bool DiskQueueReader::LoadNext(const LogPosition& end) {
   struct Reporter : log::Reader::Reporter {
     DiskBuffer* b;
     uint64_t segment;
-    void Corrupt(const log::Reader::Corruption& c) override { b->ReportCorruption(segment, c.offset, c.bytes, c.reason); }
+    void Corrupt(const log::Reader::Corruption& c) override {
+      b->ReportCorruption(segment, c.offset, c.bytes, c.reason);
+    }
   } reporter;
   reporter.b = &buffer_;
   uint64_t chunk = kChunk;
@@ -94,7 +98,8 @@ bool DiskQueueReader::LoadNext(const LogPosition& end) {
     }
     uint64_t until = std::min(segment_end, read_.offset + chunk);
     if (!EnsureLoaded(until)) {
-      spdlog::error("disk queue: cannot read segment {} at {}: {}", read_.segment, read_.offset, std::strerror(errno));
+      spdlog::error("disk queue: cannot read segment {} at {}: {}", read_.segment, read_.offset,
+                    std::strerror(errno));
       return false;
     }
     std::string_view view(window_.data() + (read_.offset - window_base_), until - read_.offset);
@@ -152,10 +157,22 @@ size_t DiskQueueReader::TakeFromCurrent(std::vector<QueuedEvent>& out, size_t ma
 }
 
 void DiskQueueReader::PopDone() {
+  // Drop fully delivered records, then derive the position from what is left: inside the
+  // oldest record still in flight if some of its events were acknowledged, else after the
+  // last record dropped. (Setting it while popping would move it back past later acks.)
+  bool popped = false;
+  LogPosition after_popped;
   while (!in_flight_.empty() && in_flight_.front().complete &&
          in_flight_.front().acked == in_flight_.front().handed.size()) {
-    acked_ = {in_flight_.front().at.segment, in_flight_.front().next_offset, 0};
+    after_popped = {in_flight_.front().at.segment, in_flight_.front().next_offset, 0};
+    popped = true;
     in_flight_.pop_front();
+  }
+  if (!in_flight_.empty() && in_flight_.front().acked > 0) {
+    const InFlight& f = in_flight_.front();
+    acked_ = {f.at.segment, f.at.offset, f.handed[f.acked - 1] + 1};
+  } else if (popped) {
+    acked_ = after_popped;
   }
 }
 
@@ -183,10 +200,10 @@ void DiskQueueReader::Ack(size_t n) {
     for (InFlight& f : in_flight_) {
       if (n == 0) break;
       size_t take = std::min(n, f.handed.size() - f.acked);
-      for (size_t k = f.acked; k < f.acked + take; ++k) bytes += f.record.batch->events()[f.handed[k]].size;
+      for (size_t k = f.acked; k < f.acked + take; ++k)
+        bytes += f.record.batch->events()[f.handed[k]].size;
       f.acked += take;
       n -= take;
-      if (take > 0) acked_ = {f.at.segment, f.at.offset, f.handed[f.acked - 1] + 1};
     }
     PopDone();
   }
@@ -202,7 +219,8 @@ bool DiskQueueReader::Drained() const {
     if (!in_flight_.empty() && !in_flight_.back().complete) return false;
   }
   std::lock_guard lock(buffer_.mu_);
-  return buffer_.closed_ && buffer_.pending_.empty() && buffer_.in_write_ == 0 && AtOrPast(read_, buffer_.committed_);
+  return buffer_.closed_ && buffer_.pending_.empty() && buffer_.in_write_ == 0 &&
+         AtOrPast(read_, buffer_.committed_);
 }
 
 QueueStats DiskQueueReader::Stats() const {

@@ -33,7 +33,7 @@ class DiskQueueReader final : public QueueReader {
     std::vector<uint32_t> handed;  // indices of this sink's events handed out
     uint32_t cursor = 0;           // next event index to look at
     size_t acked = 0;
-    bool complete = false;         // every event of this sink was handed out
+    bool complete = false;  // every event of this sink was handed out
   };
 
   size_t TakeFromCurrent(std::vector<QueuedEvent>& out, size_t max);

@@ -18,7 +18,7 @@
 namespace tributary {
 
 struct Ledger {
-  std::vector<std::string> slots;           // slot i = sink name
+  std::vector<std::string> slots;            // slot i = sink name
   std::map<std::string, LogPosition> acked;  // by sink name
 };
 

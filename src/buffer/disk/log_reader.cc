@@ -25,7 +25,8 @@ unsigned Reader::ReadPhysical(std::string_view* fragment, uint64_t* fragment_off
     }
     if (data_left < kHeaderSize) return kEof;  // torn header at the end: a clean end
     const char* h = data_.data() + pos_;
-    uint32_t length = static_cast<uint8_t>(h[4]) | (static_cast<uint32_t>(static_cast<uint8_t>(h[5])) << 8);
+    uint32_t length =
+        static_cast<uint8_t>(h[4]) | (static_cast<uint32_t>(static_cast<uint8_t>(h[5])) << 8);
     unsigned type = static_cast<uint8_t>(h[6]);
     if (type == kZeroType && length == 0) {
       // Zero-filled space. At the end of the data it is a torn tail (the file grew but the
@@ -44,7 +45,8 @@ unsigned Reader::ReadPhysical(std::string_view* fragment, uint64_t* fragment_off
       return kBad;
     }
     if (kHeaderSize + length > data_left) return kEof;  // torn payload at the end: clean end
-    uint32_t expected = crc32c::Unmask(static_cast<uint8_t>(h[0]) | (static_cast<uint32_t>(static_cast<uint8_t>(h[1])) << 8) |
+    uint32_t expected = crc32c::Unmask(static_cast<uint8_t>(h[0]) |
+                                       (static_cast<uint32_t>(static_cast<uint8_t>(h[1])) << 8) |
                                        (static_cast<uint32_t>(static_cast<uint8_t>(h[2])) << 16) |
                                        (static_cast<uint32_t>(static_cast<uint8_t>(h[3])) << 24));
     uint32_t actual = crc32c::Extend(crc32c::Value(h + 6, 1), h + kHeaderSize, length);

@@ -19,8 +19,8 @@
 namespace tributary {
 
 struct DecodedRecord {
-  EventBatchPtr batch;           // the events, parsed back; views into batch->input()
-  std::vector<SinkMask> masks;   // slot mask of each event
+  EventBatchPtr batch;          // the events, parsed back; views into batch->input()
+  std::vector<SinkMask> masks;  // slot mask of each event
   int64_t received_ns = 0;
 };
 

@@ -20,8 +20,8 @@ std::string SegmentPath(const std::string& dir, uint64_t number) {
 Result<std::vector<uint64_t>> ListSegments(const std::string& dir) {
   std::vector<uint64_t> out;
   std::error_code ec;
-  for (auto it = fs::directory_iterator(dir + "/segments", ec); !ec && it != fs::directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::directory_iterator(dir + "/segments", ec);
+       !ec && it != fs::directory_iterator(); it.increment(ec)) {
     std::string name = it->path().filename().string();
     if (name.size() != 24 || !name.ends_with(".log")) continue;
     uint64_t n = 0;
