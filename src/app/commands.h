@@ -25,6 +25,10 @@ struct SendOptions {
 };
 int SendCommand(const SendOptions& options);
 
+// `queue inspect DIR` prints the disk queue's state; `queue verify DIR` also exits 1 on
+// corruption. Neither changes anything.
+int QueueCommand(const std::string& action, const std::string& dir);
+
 // Sets up spdlog: "human" or "json" lines on stderr, at `level`.
 void SetUpLogging(const std::string& format, const std::string& level);
 

@@ -43,6 +43,18 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"none", "gzip", "zstd"}));
 
+  std::string queue_dir;
+  auto* queue_cmd = app.add_subcommand("queue", "Look into a disk queue (read-only)");
+  queue_cmd->require_subcommand(1);
+  auto* inspect_cmd = queue_cmd->add_subcommand(
+      "inspect", "Print segments, positions, record counts and corruption");
+  inspect_cmd->add_option("dir", queue_dir, "The queue directory (storage.data_dir/queue)")
+      ->required();
+  auto* verify_cmd =
+      queue_cmd->add_subcommand("verify", "Check every checksum; exit 1 on corruption");
+  verify_cmd->add_option("dir", queue_dir, "The queue directory (storage.data_dir/queue)")
+      ->required();
+
   auto* ref_cmd = app.add_subcommand("config-reference",
                                      "Print the reference of every config option (Markdown)");
   auto* default_cmd = app.add_subcommand("default-config", "Print the built-in default config");
@@ -51,6 +63,7 @@ int main(int argc, char** argv) {
   if (*run_cmd) return RunCommand(run);
   if (*check_cmd) return CheckCommand(check_file);
   if (*send_cmd) return SendCommand(send);
+  if (*queue_cmd) return QueueCommand(*verify_cmd ? "verify" : "inspect", queue_dir);
   if (*ref_cmd) {
     std::fputs(ConfigReference().c_str(), stdout);
     return 0;

@@ -136,6 +136,41 @@ Status Compress(Compression c, int level, std::string_view in, std::string& out)
   }
 }
 
+size_t CompletePrefix(Compression c, std::string_view data) {
+  if (c == Compression::kNone) {
+    size_t nl = data.rfind('\n');
+    return nl == std::string_view::npos ? 0 : nl + 1;
+  }
+  size_t done = 0;
+  if (c == Compression::kZstd) {
+    while (done < data.size()) {
+      size_t n = ZSTD_findFrameCompressedSize(data.data() + done, data.size() - done);
+      if (ZSTD_isError(n)) break;
+      done += n;
+    }
+    return done;
+  }
+  // gzip: inflate member by member; a member counts once its end was reached.
+  char buf[16384];
+  while (done < data.size()) {
+    z_stream zs{};
+    if (inflateInit2(&zs, 15 + 16) != Z_OK) break;
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data() + done));
+    zs.avail_in = static_cast<uInt>(data.size() - done);
+    int rc;
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(buf);
+      zs.avail_out = sizeof buf;
+      rc = inflate(&zs, Z_NO_FLUSH);
+    } while (rc == Z_OK);
+    size_t used = zs.total_in;
+    inflateEnd(&zs);
+    if (rc != Z_STREAM_END) break;
+    done += used;
+  }
+  return done;
+}
+
 Status Decompress(Compression c, std::string_view in, std::string& out, size_t max_out) {
   switch (c) {
     case Compression::kGzip:

@@ -22,4 +22,8 @@ Status Compress(Compression c, int level, std::string_view in, std::string& out)
 // Concatenated members/frames are decoded in turn.
 Status Decompress(Compression c, std::string_view in, std::string& out, size_t max_out);
 
+// The length of the longest prefix of `data` made of complete gzip members / zstd frames
+// (for kNone, up to and including the last '\n'): what survives of a file cut by a crash.
+size_t CompletePrefix(Compression c, std::string_view data);
+
 }  // namespace tributary

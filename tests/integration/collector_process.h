@@ -143,6 +143,14 @@ class CollectorProcess {
     return -1;
   }
 
+  // SIGKILL, as a crash: no shutdown work at all.
+  void Kill() {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
   HttpClient& client() {
     if (!client_) client_ = std::make_unique<HttpClient>("127.0.0.1", std::to_string(port_));
     return *client_;

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "format/compression.h"
 #include "sinks/file/path_template.h"
 
 namespace fs = std::filesystem;
@@ -111,6 +112,38 @@ TEST_F(FileSinkTest, CompletesFilesLeftByACrash) {
   EXPECT_EQ(*n, 1u);
   EXPECT_TRUE(fs::exists(dir_ / "2023" / "abc.ndjson"));
   EXPECT_FALSE(fs::exists(dir_ / "2023" / ".empty.ndjson.tmp"));
+}
+
+TEST_F(FileSinkTest, CutsAnUnfinishedBatchOffALeftover) {
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / ".torn.ndjson.tmp") << "{\"a\":1}\n{\"a\":2}\n{\"a\":";
+  std::string gz;
+  ASSERT_TRUE(Compress(Compression::kGzip, 6, "{\"b\":1}\n", gz).ok());
+  std::string second;
+  ASSERT_TRUE(Compress(Compression::kGzip, 6, "{\"b\":2}\n", second).ok());
+  std::ofstream(dir_ / ".torn.ndjson.gz.tmp", std::ios::binary)
+      << gz << second.substr(0, second.size() / 2);
+  FileSink sink("f", Config(), Compression::kNone, clock_);
+  ASSERT_TRUE(sink.RecoverLeftovers().ok());
+  EXPECT_EQ(Read(dir_ / "torn.ndjson"), "{\"a\":1}\n{\"a\":2}\n");
+  std::string out;
+  ASSERT_TRUE(Decompress(Compression::kGzip, Read(dir_ / "torn.ndjson.gz"), out, 1 << 20).ok());
+  EXPECT_EQ(out, "{\"b\":1}\n");
+}
+
+TEST(CompletePrefix, FindsTheLastWholeBatch) {
+  EXPECT_EQ(CompletePrefix(Compression::kNone, "a\nb\nc"), 4u);
+  EXPECT_EQ(CompletePrefix(Compression::kNone, "abc"), 0u);
+  for (Compression c : {Compression::kGzip, Compression::kZstd}) {
+    std::string two;
+    ASSERT_TRUE(Compress(c, 3, "first", two).ok());
+    size_t one = two.size();
+    ASSERT_TRUE(Compress(c, 3, "second", two).ok());
+    EXPECT_EQ(CompletePrefix(c, two), two.size());
+    for (size_t cut = one; cut < two.size(); ++cut)
+      ASSERT_EQ(CompletePrefix(c, std::string_view(two).substr(0, cut)), one);
+    EXPECT_EQ(CompletePrefix(c, std::string_view(two).substr(0, one - 1)), 0u);
+  }
 }
 
 TEST(PathTemplate, ExpandsAndValidates) {

@@ -359,6 +359,7 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
                             ErrnoText(errno) + "); restart the collector");
         }
         if (e == ENOSPC) {
+          roll_after_full_ = true;
           *error = Unavailable("the disk queue's filesystem is full (" + options_.dir +
                                "); free space or move storage.data_dir");
         } else {
@@ -383,6 +384,11 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
     readable_cv_.notify_all();
     return true;
   };
+  if (roll_after_full_ && segment_size_ > 0) {
+    // The disk filled up while this segment was being written. Writing on in a new one
+    // lets this one be deleted once it is delivered, which is what frees the space.
+    if (OpenSegment(segment_ + 1).ok()) roll_after_full_ = false;
+  }
   log::Writer framer(segment_size_);
   for (size_t i = 0; i < batch.size(); ++i) {
     uint64_t used = segment_size_ + buf.size();
@@ -404,7 +410,9 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
 void DiskBuffer::WriterLoop() {
   using Clock = std::chrono::steady_clock;
   auto next_sync = Clock::now() + options_.fsync_interval;
-  auto next_checkpoint = Clock::now() + std::chrono::seconds(1);
+  // Positions are saved often so that a crash replays little.
+  constexpr auto kCheckpointEvery = std::chrono::milliseconds(100);
+  auto next_checkpoint = Clock::now() + kCheckpointEvery;
   std::vector<Pending> batch;
   while (true) {
     {
@@ -474,7 +482,7 @@ void DiskBuffer::WriterLoop() {
     if (now >= next_checkpoint) {
       if (Status st = Checkpoint(); !st.ok())
         spdlog::warn("disk queue {}: {}", options_.dir, st.message());
-      next_checkpoint = now + std::chrono::seconds(1);
+      next_checkpoint = now + kCheckpointEvery;
     }
   }
 }

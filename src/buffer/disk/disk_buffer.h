@@ -12,8 +12,8 @@
 //    With "interval" the callback runs after the write (a process crash loses nothing; a
 //    power loss can lose up to one interval); "never" leaves syncing to the OS.
 //  - Release after delivery. A sink's position moves only when its batch was confirmed;
-//    positions are saved in the ledger (at most a second late: a crash then replays a
-//    little, never skips); a segment is deleted once every sink's position is past it.
+//    positions are saved in the ledger every 100 ms (a crash replays what was delivered
+//    since, never skips); a segment is deleted once every sink's position is past it.
 //  - Always start. Recovery reads every segment from the oldest position: a torn tail is
 //    a clean end, a damaged block is counted and skipped, a damaged ledger is rebuilt
 //    (every sink restarts at the oldest segment: duplicates, never loss).
@@ -74,7 +74,7 @@ class DiskBuffer final : public Buffer {
 
   const RecoveryReport& recovery() const { return recovery_; }
   uint64_t unsynced_bytes() const { return unsynced_bytes_.load(); }
-  // Saves the ledger and deletes fully acknowledged segments now (normally once a second).
+  // Saves the ledger and deletes fully acknowledged segments now (normally every 100 ms).
   Status Checkpoint();
 
  private:
@@ -131,6 +131,8 @@ class DiskBuffer final : public Buffer {
   uint64_t segment_ = 0;
   uint64_t segment_size_ = 0;
   std::atomic<uint64_t> unsynced_bytes_{0};
+  bool roll_after_full_ =
+      false;  // after ENOSPC: start a new segment so the full one can be deleted
 
   Counter& corrupt_records_;
   Counter& write_errors_;

@@ -13,8 +13,9 @@
 namespace tributary {
 namespace {
 
-// Writes `text` to `dir/name` atomically and durably.
-Status WriteAtomically(const std::string& dir, const std::string& name, const std::string& text) {
+// Writes `text` to `dir/name` atomically; with `durable`, also synced to disk.
+Status WriteAtomically(const std::string& dir, const std::string& name, const std::string& text,
+                       bool durable) {
   std::string tmp = dir + "/" + name + ".tmp", final_path = dir + "/" + name;
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
@@ -29,7 +30,7 @@ Status WriteAtomically(const std::string& dir, const std::string& name, const st
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) {
+  if (durable && ::fsync(fd) != 0) {
     std::string err = std::strerror(errno);
     ::close(fd);
     return IoError("fsync of " + tmp + " failed: " + err);
@@ -38,7 +39,7 @@ Status WriteAtomically(const std::string& dir, const std::string& name, const st
   if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
     return IoError("cannot rename " + tmp + ": " + std::strerror(errno));
   }
-  return SyncDirectory(dir);
+  return durable ? SyncDirectory(dir) : Status::Ok();
 }
 
 std::string WithChecksum(const std::string& body) {
@@ -92,7 +93,9 @@ Status SaveLedger(const std::string& dir, const Ledger& l) {
     if (auto it = l.acked.find(l.slots[i]); it != l.acked.end()) p = it->second;
     body += fmt::format("slot {} {} {} {} {}\n", i, p.segment, p.offset, p.event, l.slots[i]);
   }
-  return WriteAtomically(dir, "ledger", WithChecksum(body));
+  // Not synced: a process crash keeps the page cache, and a power loss that costs the
+  // latest ledger only replays deliveries (an older or damaged ledger never skips any).
+  return WriteAtomically(dir, "ledger", WithChecksum(body), false);
 }
 
 Result<std::vector<std::string>> LoadSlots(const std::string& dir) {
@@ -110,7 +113,7 @@ Result<std::vector<std::string>> LoadSlots(const std::string& dir) {
 Status SaveSlots(const std::string& dir, const std::vector<std::string>& slots) {
   std::string body;
   for (const auto& s : slots) body += s + "\n";
-  return WriteAtomically(dir, "slots", WithChecksum(body));
+  return WriteAtomically(dir, "slots", WithChecksum(body), true);
 }
 
 }  // namespace tributary

@@ -1,8 +1,9 @@
 #pragma once
 // The ledger: which queue slot (bit in a record's mask) belongs to which sink, and each
-// slot's acknowledged position. Written whole to a temporary file, synced and renamed,
-// with a checksum; a missing or damaged ledger is rebuilt by the disk buffer (every slot
-// restarts at the oldest segment: duplicates, never loss).
+// slot's acknowledged position. Written whole to a temporary file and renamed, with a
+// checksum (not synced: losing the latest copy only replays deliveries); a missing or damaged
+// ledger is rebuilt by the disk buffer (every slot restarts at the oldest segment: duplicates,
+// never loss).
 //
 // The slot table is also kept in its own small file (`slots`), written when a sink is
 // first seen, so that a damaged ledger never loses which bit is which sink.

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "sinks/file/path_template.h"
 
@@ -30,6 +31,7 @@ FileSink::FileSink(std::string name, FileSinkConfig config, Compression compress
     : name_(std::move(name)),
       config_(std::move(config)),
       suffix_(config_.path.ends_with(FileSuffix(compression)) ? "" : FileSuffix(compression)),
+      compression_(compression),
       clock_(clock) {}
 
 FileSink::~FileSink() {
@@ -38,16 +40,40 @@ FileSink::~FileSink() {
 
 Result<size_t> FileSink::RecoverLeftovers() {
   std::error_code ec;
-  if (!fs::exists(config_.directory, ec)) return size_t{0};
+  if (!fs::is_directory(config_.directory, ec)) {
+    // Missing is normal; anything else is an outage the sink retries through, not a
+    // reason to refuse to start.
+    if (fs::exists(config_.directory, ec)) {
+      spdlog::warn("sink '{}': {} is not a directory; batches will be retried until it is", name_,
+                   config_.directory);
+    }
+    return size_t{0};
+  }
   size_t n = 0;
   for (auto it = fs::recursive_directory_iterator(config_.directory, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     std::string fname = it->path().filename().string();
     if (!it->is_regular_file() || !IsTempName(fname)) continue;
     fs::path final_path = it->path().parent_path() / fname.substr(1, fname.size() - 5);
-    if (it->file_size() == 0) {
+    // Keep only whole batches: the one being written when the process died was not confirmed.
+    std::string data;
+    {
+      std::ifstream in(it->path(), std::ios::binary);
+      data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    Compression c = final_path.extension() == ".gz"    ? Compression::kGzip
+                    : final_path.extension() == ".zst" ? Compression::kZstd
+                                                       : Compression::kNone;
+    size_t keep = CompletePrefix(c, data);
+    if (keep == 0) {
       fs::remove(it->path(), ec);
       continue;
+    }
+    if (keep < data.size()) {
+      fs::resize_file(it->path(), keep, ec);
+      if (ec) return IoError("cannot truncate " + it->path().string() + ": " + ec.message());
+      spdlog::warn("sink '{}': cut {} bytes of an unfinished batch from {}", name_,
+                   data.size() - keep, it->path().string());
     }
     fs::rename(it->path(), final_path, ec);
     if (ec) return IoError("cannot rename " + it->path().string() + ": " + ec.message());
@@ -99,8 +125,17 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
   if (fd_ < 0) {
     if (Status st = Open(batch.created_ns); !st.ok()) return SendResult::Retry(st.message());
   }
-  const char* p = batch.body.data();
-  size_t left = batch.body.size();
+  // Uncompressed batches end with a newline (NDJSON already does), so that start-up
+  // recovery can find the end of the last whole batch.
+  std::string_view body = batch.body;
+  std::string with_newline;
+  if (compression_ == Compression::kNone && !body.empty() && body.back() != '\n') {
+    with_newline.reserve(body.size() + 1);
+    with_newline.append(body).push_back('\n');
+    body = with_newline;
+  }
+  const char* p = body.data();
+  size_t left = body.size();
   while (left > 0) {
     ssize_t n = ::write(fd_, p, left);
     if (n < 0 && errno == EINTR) continue;
@@ -119,7 +154,7 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
     p += n;
     left -= static_cast<size_t>(n);
   }
-  written_ += batch.body.size();
+  written_ += body.size();
   bool complete = written_ >= config_.max_file_bytes || config_.max_file_age.count() == 0;
   if (complete) {
     if (Status st = Finish(); !st.ok()) return SendResult::Retry(st.message());

@@ -5,7 +5,8 @@
 // file is complete when it reaches max_file_bytes or max_file_age (0: after every batch).
 // Compressed batches are complete gzip members / zstd frames, so a file of several
 // batches is one valid .gz / .zst file. Temporary files left by a crash are completed
-// (renamed) at start-up: every batch in them was written whole before it was confirmed.
+// at start-up: cut back to their last complete batch (a batch being written when the
+// process died was not confirmed, so it is delivered again) and renamed.
 
 #include <chrono>
 #include <string>
@@ -41,6 +42,7 @@ class FileSink final : public Sink {
   const std::string name_;
   const FileSinkConfig config_;
   const std::string suffix_;
+  const Compression compression_;
   const Clock& clock_;
   int fd_ = -1;
   std::string tmp_path_, final_path_;
