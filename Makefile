@@ -21,8 +21,8 @@ run: build
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
-bench: build
-	@echo "bench: micro and end-to-end benchmarks arrive with issue 5"
+bench: setup
+	@bash bench/queue_throughput.sh
 
 docs: build
 	@python3 scripts/update_config_reference.py $(BUILD_DIR)/tributary README.md

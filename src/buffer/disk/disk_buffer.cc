@@ -488,6 +488,7 @@ void DiskBuffer::WriterLoop() {
 }
 
 Status DiskBuffer::Checkpoint() {
+  std::lock_guard checkpoint_lock(checkpoint_mu_);
   Ledger l;
   l.slots = slots_;
   uint64_t min_segment = UINT64_MAX;
@@ -498,7 +499,11 @@ Status DiskBuffer::Checkpoint() {
   }
   // Even if the ledger cannot be saved (a full disk), delivered segments can go: deleting
   // them is what frees space, and a ledger pointing before them restarts at the oldest one.
-  Status saved = SaveLedger(options_.dir, l);
+  Status saved;
+  if (l.acked != saved_) {
+    saved = SaveLedger(options_.dir, l);
+    if (saved.ok()) saved_ = l.acked;
+  }
   // Segments every sink has moved past (and not the one being written) can go.
   uint64_t writing;
   {

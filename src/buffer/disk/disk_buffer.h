@@ -23,6 +23,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -131,8 +132,12 @@ class DiskBuffer final : public Buffer {
   uint64_t segment_ = 0;
   uint64_t segment_size_ = 0;
   std::atomic<uint64_t> unsynced_bytes_{0};
-  bool roll_after_full_ =
-      false;  // after ENOSPC: start a new segment so the full one can be deleted
+  // After ENOSPC: start a new segment so that the full one can be deleted once delivered.
+  bool roll_after_full_ = false;
+  std::mutex checkpoint_mu_;  // Checkpoint runs on the writer thread and on demand
+  std::map<std::string, LogPosition>
+      saved_;  // the positions in the ledger file now  // after ENOSPC: start a new segment so the
+               // full one can be deleted
 
   Counter& corrupt_records_;
   Counter& write_errors_;
