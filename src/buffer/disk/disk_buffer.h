@@ -134,10 +134,9 @@ class DiskBuffer final : public Buffer {
   std::atomic<uint64_t> unsynced_bytes_{0};
   // After ENOSPC: start a new segment so that the full one can be deleted once delivered.
   bool roll_after_full_ = false;
-  std::mutex checkpoint_mu_;  // Checkpoint runs on the writer thread and on demand
-  std::map<std::string, LogPosition>
-      saved_;  // the positions in the ledger file now  // after ENOSPC: start a new segment so the
-               // full one can be deleted
+  // Checkpoint runs on the writer thread and on demand; saved_ is what the ledger holds.
+  std::mutex checkpoint_mu_;
+  std::map<std::string, LogPosition> saved_;
 
   Counter& corrupt_records_;
   Counter& write_errors_;
