@@ -7,9 +7,9 @@ cd "$(dirname "$0")/.."
 EVENTS=${1:-500000}
 BATCH=${2:-100}
 CONNS=${3:-8}
-make build PRESET=release >/dev/null
-BIN=build/release/tributary
 WORK=$(mktemp -d /tmp/tributary-bench.XXXXXX)
+if ! make build PRESET=release >"$WORK/build.log" 2>&1; then cat "$WORK/build.log"; exit 1; fi
+BIN=build/release/tributary
 trap 'kill $PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # ~300-byte CloudEvents, one per line.

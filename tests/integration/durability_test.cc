@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "buffer/disk/segment.h"
 #include "collector_process.h"
 
 namespace tributary::testing_util {
@@ -274,6 +275,52 @@ max_backoff = "300ms"
   auto out = OutputIds(c);
   for (const auto& id : acked) ASSERT_EQ(out.count(id), 1u) << id;
   EXPECT_EQ(out.count("after-full"), 1u);
+}
+
+TEST(Durability, QueueInspectAndVerifyReadAQueueWithoutChangingIt) {
+  CollectorProcess q(R"(
+[storage]
+data_dir = "{DIR}/data"
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+[sinks.files]
+type = "file"
+directory = "{DIR}/out"
+[sinks.files.queue]
+type = "disk"
+[sinks.files.batch]
+max_age = "1h"
+)");
+  ASSERT_TRUE(q.Start()) << q.Log();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(q.Post("/v1/events", "application/cloudevents+json",
+                     R"({"specversion":"1.0","id":")" + std::to_string(i) +
+                         R"(","source":"/s","type":"t"})")
+                  ->status,
+              202u);
+  }
+  q.Kill();  // leave the three events undelivered in the queue
+  std::string queue = (q.dir() / "data" / "queue").string(), out;
+  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "queue", "inspect", queue}, &out, q.dir() / "inspect.log"),
+            0)
+      << out;
+  EXPECT_NE(out.find("3 records, 3 events, 0 corrupt"), std::string::npos) << out;
+  EXPECT_NE(out.find("3 events not yet delivered"), std::string::npos) << out;
+  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "queue", "verify", queue}, &out, q.dir() / "verify.log"), 0)
+      << out;
+
+  auto segments = ListSegments(queue);
+  ASSERT_TRUE(segments.ok() && !segments->empty());
+  std::string first = SegmentPath(queue, segments->front());
+  std::string damaged = ReadFile(first);
+  damaged[20] ^= 0x40;  // a flipped bit inside the first record
+  std::ofstream(first, std::ios::binary | std::ios::trunc) << damaged;
+  std::string before = ReadFile(first);
+  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "queue", "verify", queue}, &out, q.dir() / "verify2.log"), 1)
+      << out;
+  EXPECT_NE(out.find("CORRUPTION FOUND"), std::string::npos) << out;
+  EXPECT_EQ(ReadFile(first), before);  // read-only
 }
 
 }  // namespace
