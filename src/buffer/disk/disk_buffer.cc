@@ -312,15 +312,7 @@ void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> ma
       sinks_[s]->dropped_full->Inc(n);
       WarnDroppingNewest(sinks_[s]->name);
     }
-    constexpr size_t kHeader = 1 + 8 + 4, kEntry = 12;
-    uint32_t count = 0;
-    std::memcpy(&count, p.payload.data() + 9, 4);
-    for (uint32_t i = 0; i < count; ++i) {
-      SinkMask m;
-      std::memcpy(&m, p.payload.data() + kHeader + i * kEntry, 8);
-      m &= ~clear;
-      std::memcpy(p.payload.data() + kHeader + i * kEntry, &m, 8);
-    }
+    ClearSlots(p.payload, clear);
   }
   p.events = std::move(add_events);
   p.bytes = std::move(add_bytes);

@@ -25,6 +25,7 @@ bool Get(std::string_view& in, T* v) {
 }
 
 constexpr uint8_t kVersion = 1;
+constexpr size_t kHeaderSize = 1 + sizeof(int64_t) + sizeof(uint32_t);
 constexpr size_t kEntrySize = sizeof(uint64_t) + sizeof(uint32_t);
 
 }  // namespace
@@ -51,6 +52,18 @@ void EncodeRecord(const EventBatch& batch, std::span<const SinkMask> slot_masks,
     std::memcpy(&out[entry + sizeof mask], &len, sizeof len);
     entry += kEntrySize;
     sizes.push_back(len - 1);  // the event's JSON, as Event::size counts it when read back
+  }
+}
+
+void ClearSlots(std::string& payload, SinkMask slots) {
+  uint32_t count = 0;
+  std::memcpy(&count, payload.data() + kHeaderSize - sizeof count, sizeof count);
+  for (uint32_t i = 0; i < count; ++i) {
+    char* at = payload.data() + kHeaderSize + i * kEntrySize;
+    SinkMask m;
+    std::memcpy(&m, at, sizeof m);
+    m &= ~slots;
+    std::memcpy(at, &m, sizeof m);
   }
 }
 

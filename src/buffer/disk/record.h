@@ -31,4 +31,7 @@ void EncodeRecord(const EventBatch& batch, std::span<const SinkMask> slot_masks,
 
 Result<DecodedRecord> DecodeRecord(std::string_view payload);
 
+// Clears the `slots` bits in every event mask of an encoded payload (drop_newest).
+void ClearSlots(std::string& payload, SinkMask slots);
+
 }  // namespace tributary
