@@ -116,14 +116,7 @@ Status DiskBuffer::Recover() {
   if (!segments) return segments.status();
   LogPosition from{UINT64_MAX, 0, 0};
   for (auto& s : sinks_) from = std::min(from, s->start);
-  struct Reporter : log::Reader::Reporter {
-    DiskBuffer* b;
-    uint64_t segment;
-    void Corrupt(const log::Reader::Corruption& c) override {
-      b->ReportCorruption(segment, c.offset, c.bytes, c.reason);
-    }
-  } reporter;
-  reporter.b = this;
+  CorruptionReporter reporter(*this);
   std::string scratch;
   for (uint64_t seg : *segments) {
     if (seg < from.segment) continue;

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "admin/metrics.h"
+#include "buffer/disk/log_reader.h"
 #include "buffer/disk/segment.h"
 #include "buffer/drain_meter.h"
 #include "buffer/queue.h"
@@ -95,6 +96,16 @@ class DiskBuffer final : public Buffer {
     std::string payload;
     std::vector<uint64_t> events, bytes;  // reserved per sink
     AppendCallback done;
+  };
+
+  // Counts what a log::Reader skips in `segment`, once per damaged span.
+  struct CorruptionReporter : log::Reader::Reporter {
+    explicit CorruptionReporter(DiskBuffer& b) : buffer(b) {}
+    void Corrupt(const log::Reader::Corruption& c) override {
+      buffer.ReportCorruption(segment, c.offset, c.bytes, c.reason);
+    }
+    DiskBuffer& buffer;
+    uint64_t segment = 0;
   };
 
   DiskBuffer(DiskQueueOptions options, Metrics& metrics);

@@ -69,14 +69,7 @@ bool DiskQueueReader::EnsureLoaded(uint64_t until) {
 }
 
 bool DiskQueueReader::LoadNext(const LogPosition& end) {
-  struct Reporter : log::Reader::Reporter {
-    DiskBuffer* b;
-    uint64_t segment;
-    void Corrupt(const log::Reader::Corruption& c) override {
-      b->ReportCorruption(segment, c.offset, c.bytes, c.reason);
-    }
-  } reporter;
-  reporter.b = &buffer_;
+  DiskBuffer::CorruptionReporter reporter(buffer_);
   uint64_t chunk = kChunk;
   while (!AtOrPast(read_, end)) {
     uint64_t segment_end = end.offset;
