@@ -5,7 +5,9 @@
 namespace tributary {
 
 MemoryQueue::MemoryQueue(std::string sink_name, QueueLimits limits)
-    : sink_name_(std::move(sink_name)), limits_(limits) {}
+    : sink_name_(std::move(sink_name)),
+      limits_(limits),
+      run_id_(static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count())) {}
 
 bool MemoryQueue::HasRoom(uint64_t events, uint64_t bytes) const {
   // An empty queue takes any single append so that one oversized request cannot wedge it.
@@ -17,7 +19,9 @@ void MemoryQueue::Push(const EventBatchPtr& batch, std::vector<uint32_t> indices
   events_ += indices.size();
   unread_ += indices.size();
   bytes_ += bytes;
-  chunks_.push_back({batch, std::move(indices), 0});
+  uint64_t first = next_seq_;
+  next_seq_ += indices.size();
+  chunks_.push_back({batch, std::move(indices), 0, first});
   readable_.notify_one();
 }
 
@@ -38,8 +42,9 @@ size_t MemoryQueue::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime d
       read_offset_ = 0;
       continue;
     }
+    uint64_t seq = c.first_seq + read_offset_;
     const Event& e = c.batch->events()[c.indices[read_offset_++]];
-    out.push_back({c.batch.get(), &e});
+    out.push_back({c.batch.get(), &e, run_id_, seq});
     --unread_;
     ++n;
   }

@@ -39,7 +39,8 @@ class MemoryQueue final : public QueueReader {
   struct Chunk {
     EventBatchPtr batch;
     std::vector<uint32_t> indices;
-    size_t acked = 0;  // events of this chunk already acknowledged
+    size_t acked = 0;        // events of this chunk already acknowledged
+    uint64_t first_seq = 0;  // sequence number of its first event
   };
 
   const std::string sink_name_;
@@ -50,6 +51,8 @@ class MemoryQueue final : public QueueReader {
   size_t read_chunk_ = 0;   // chunk the next Read starts in
   size_t read_offset_ = 0;  // index within it
   uint64_t events_ = 0, bytes_ = 0, unread_ = 0;
+  uint64_t next_seq_ = 0;
+  const uint64_t run_id_;  // distinguishes sequence numbers of different runs
   bool closed_ = false;
   DrainMeter drain_;
 };

@@ -52,6 +52,10 @@ using AppendCallback = std::function<void(AppendOutcome)>;
 struct QueuedEvent {
   const EventBatch* batch;
   const Event* event;
+  // Where the event is in its queue, the same on every read (and, for the disk queue,
+  // after a restart): batch ids are made from these so that retries can be de-duplicated.
+  uint64_t position_hi = 0;
+  uint64_t position_lo = 0;
 };
 
 struct QueueStats {

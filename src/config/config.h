@@ -72,7 +72,10 @@ struct QueueConfig {
 
 struct RetryConfig {
   std::chrono::milliseconds initial_backoff{500};
+  uint64_t multiplier = 2;
   std::chrono::milliseconds max_backoff{30'000};
+  uint64_t max_attempts = 10;                // 0 = unlimited
+  std::chrono::milliseconds max_elapsed{0};  // 0 = unlimited
 };
 
 struct SinkBuildContext {
@@ -86,8 +89,8 @@ struct SinkConfig {
   std::string name;
   std::string type;
   std::vector<std::string> topics = {"#"};
-  std::string encoding;  // empty = the sink type's default
-  std::string compression = "none";
+  std::string encoding;            // empty = the sink type's default
+  std::string compression;         // empty = the sink type's default
   uint64_t compression_level = 0;  // 0 = the algorithm's default (gzip 6, zstd 3)
   BatchLimits batch;
   QueueConfig queue;

@@ -79,6 +79,9 @@ void ParseSink(const std::string& name, const toml::table& t, const ConfigContex
   }
   SinkCommonTable().Parse(&t, s, ctx, own);
   if (s.encoding.empty()) s.encoding = std::string(st->default_encoding());
+  if (s.compression.empty()) s.compression = std::string(st->default_compression());
+  if (!ParseCompression(s.compression))
+    ctx.Fail(t.get("compression"), ParseCompression(s.compression).status().message());
   if (!ParseEncoding(s.encoding))
     ctx.Fail(t.get("encoding"), ParseEncoding(s.encoding).status().message());
   for (const std::string& p : s.topics) {

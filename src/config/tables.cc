@@ -143,9 +143,17 @@ const OptionTable<QueueConfig>& QueueTable() {
 const OptionTable<RetryConfig>& RetryTable() {
   static const auto* t = &(*new OptionTable<RetryConfig>())
                               .Duration("initial_backoff", &RetryConfig::initial_backoff,
-                                        "First retry delay (full jitter).")
+                                        "Upper bound of the first retry delay; each delay is "
+                                        "random in [0, bound] (full jitter).")
+                              .Integer("multiplier", &RetryConfig::multiplier, 1, 10,
+                                       "The bound grows by this factor after each failure.")
                               .Duration("max_backoff", &RetryConfig::max_backoff,
-                                        "Largest retry delay; doubles up to it.");
+                                        "Largest bound; also caps a server's Retry-After.")
+                              .Integer("max_attempts", &RetryConfig::max_attempts, 0, 1'000'000,
+                                       "Attempts before the batch is dead-lettered; 0 = unlimited.")
+                              .Duration("max_elapsed", &RetryConfig::max_elapsed,
+                                        "Time after the first failure before the batch is "
+                                        "dead-lettered; 0s = unlimited.");
   return *t;
 }
 }  // namespace
@@ -158,8 +166,9 @@ const OptionTable<SinkConfig>& SinkCommonTable() {
                        "Topic patterns this sink subscribes to: `+` one level, `#` the rest.")
            .String("encoding", &SinkConfig::encoding,
                    "`ndjson` or `cloudevents-batch`; empty = the sink type's default (`ndjson`).")
-           .String("compression", &SinkConfig::compression, "Batch compression.",
-                   {"none", "gzip", "zstd"})
+           .String("compression", &SinkConfig::compression,
+                   "`none`, `gzip` or `zstd`; empty = the sink type's default (`gzip` for `http`, "
+                   "else `none`).")
            .Integer("compression_level", &SinkConfig::compression_level, 0, 22,
                     "0 = the algorithm's default (gzip 6, zstd 3).")
            .Table("batch", &SinkConfig::batch, BatchTable(), "Batching (`[sinks.NAME.batch]`):")

@@ -1,14 +1,22 @@
 #include "pipeline/sink_runner.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <random>
+
+#include "pipeline/dead_letters.h"
 
 namespace tributary {
 namespace {
 
 int64_t SteadyNanos(SteadyTime t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+Counter& SinkCounter(Metrics& m, const std::string& name, const std::string& help,
+                     const std::string& sink, const std::string& extra = "") {
+  return m.GetCounter(name, help, extra + "sink=" + LabelValue(sink));
 }
 
 }  // namespace
@@ -22,25 +30,22 @@ SinkRunner::SinkRunner(std::string name, std::unique_ptr<Sink> sink, QueueReader
       clock_(clock),
       encoder_(MakeEncoder(options.encoding)),
       batcher_(options.batch, *encoder_, clock),
-      sent_events_(metrics.GetCounter("tributary_sink_sent_events_total",
-                                      "Events delivered by the sink", "sink=" + LabelValue(name_))),
-      sent_bytes_(metrics.GetCounter("tributary_sink_sent_bytes_total",
-                                     "Bytes delivered by the sink (after compression)",
-                                     "sink=" + LabelValue(name_))),
-      sent_batches_(metrics.GetCounter("tributary_sink_sent_batches_total",
-                                       "Batches delivered by the sink",
-                                       "sink=" + LabelValue(name_))),
-      failures_(metrics.GetCounter("tributary_sink_failures_total", "Failed delivery attempts",
-                                   "sink=" + LabelValue(name_))),
-      retries_(metrics.GetCounter("tributary_sink_retries_total",
-                                  "Delivery attempts that were retries",
-                                  "sink=" + LabelValue(name_))),
-      dropped_permanent_(
-          metrics.GetCounter("tributary_dropped_events_total", "Events not delivered, by reason",
-                             "reason=\"permanent_error\",sink=" + LabelValue(name_))),
-      dropped_shutdown_(metrics.GetCounter("tributary_dropped_events_total",
-                                           "Events not delivered, by reason",
-                                           "reason=\"shutdown\",sink=" + LabelValue(name_))) {}
+      sent_events_(SinkCounter(metrics, "tributary_sink_sent_events_total",
+                               "Events delivered by the sink", name_)),
+      sent_bytes_(SinkCounter(metrics, "tributary_sink_sent_bytes_total",
+                              "Bytes delivered by the sink (after compression)", name_)),
+      sent_batches_(SinkCounter(metrics, "tributary_sink_sent_batches_total",
+                                "Batches delivered by the sink", name_)),
+      failures_(
+          SinkCounter(metrics, "tributary_sink_failures_total", "Failed delivery attempts", name_)),
+      retries_(SinkCounter(metrics, "tributary_sink_retries_total",
+                           "Delivery attempts that were retries", name_)),
+      attempts_(SinkCounter(metrics, "tributary_sink_attempts_total", "Delivery attempts", name_)),
+      dead_letters_(SinkCounter(metrics, "tributary_sink_dead_letter_events_total",
+                                "Events written to the dead-letter queue", name_)),
+      dropped_shutdown_(SinkCounter(metrics, "tributary_dropped_events_total",
+                                    "Events not delivered, by reason", name_,
+                                    "reason=\"shutdown\",")) {}
 
 SinkRunner::~SinkRunner() {
   if (thread_.joinable()) Stop(clock_.Now());
@@ -76,6 +81,7 @@ void SinkRunner::Run() {
         Flush();
         batcher_.Add(*q.batch, *q.event);
       }
+      in_batch_.push_back(q);
       if (batcher_.Full()) Flush();
     }
     now = clock_.Now();
@@ -91,16 +97,61 @@ void SinkRunner::Run() {
   QueueStats left = reader_.Stats();
   if (left.events > batcher_.count()) {
     dropped_shutdown_.Inc(left.events - batcher_.count());
-    spdlog::error("sink '{}': {} queued events were not delivered before the grace period ended",
-                  name_, left.events - batcher_.count());
+    spdlog::error("sink '{}': {} queued events were not delivered before the grace period ended{}",
+                  name_, left.events - batcher_.count(),
+                  " (a disk queue keeps them for the next start)");
   }
-  if (Status st = sink_->Close(); !st.ok()) {
+  if (Status st = sink_->Close(); !st.ok())
     spdlog::error("sink '{}': close failed: {}", name_, st.message());
+}
+
+std::string SinkRunner::BatchId() const {
+  // The same events in the same queue give the same id: on every retry, and for a disk
+  // queue after a restart as long as the batch is cut at the same place.
+  const QueuedEvent& first = in_batch_.front();
+  return fmt::format("{}-{:x}-{:x}-{}", name_, first.position_hi, first.position_lo,
+                     in_batch_.size());
+}
+
+bool SinkRunner::Wait(std::chrono::milliseconds d) {
+  SteadyTime until = clock_.Now() + d;
+  while (clock_.Now() < until) {
+    if (Abandoned()) return false;
+    std::this_thread::sleep_for(
+        std::min<std::chrono::nanoseconds>(until - clock_.Now(), std::chrono::milliseconds(50)));
   }
+  return true;
+}
+
+bool SinkRunner::DeadLetter(const SendResult& last, int attempts, int64_t first_error_ns) {
+  std::string events;
+  for (const QueuedEvent& q : in_batch_) {
+    AppendEventJson(*q.batch, *q.event, events);
+    events.push_back('\n');
+  }
+  tributary::DeadLetter letter;
+  letter.id = BatchId();
+  letter.sink = name_;
+  letter.events = in_batch_.size();
+  letter.attempts = attempts;
+  letter.status = last.status;
+  letter.error = last.error;
+  letter.response_excerpt = last.response_excerpt;
+  letter.first_error_ns = first_error_ns;
+  letter.last_error_ns = clock_.UnixNanos();
+  if (Status st = WriteDeadLetter(options_.data_dir, letter, events); !st.ok()) {
+    spdlog::error("sink '{}': cannot write dead letter {}: {}; the batch stays queued", name_,
+                  letter.id, st.message());
+    return false;
+  }
+  dead_letters_.Inc(in_batch_.size());
+  spdlog::error("sink '{}': batch {} ({} events) dead-lettered after {} attempt{}: {}", name_,
+                letter.id, in_batch_.size(), attempts, attempts == 1 ? "" : "s", last.error);
+  return true;
 }
 
 void SinkRunner::Flush() {
-  size_t count = batcher_.count();
+  const size_t count = batcher_.count();
   EncodedBatch batch;
   std::string encoded = batcher_.Take();
   batch.events = count;
@@ -108,20 +159,25 @@ void SinkRunner::Flush() {
   batch.content_type = encoder_->content_type();
   batch.compression = options_.compression;
   batch.created_ns = clock_.UnixNanos();
+  batch.id = BatchId();
   if (options_.compression == Compression::kNone) {
     batch.body = std::move(encoded);
   } else if (Status st =
                  Compress(options_.compression, options_.compression_level, encoded, batch.body);
              !st.ok()) {
-    spdlog::error("sink '{}': {}", name_, st.message());
-    dropped_permanent_.Inc(count);
-    reader_.Ack(count);
-    return;
+    batch.body = std::move(encoded);  // cannot happen with valid levels; send it as it is
+    batch.compression = Compression::kNone;
+    spdlog::error("sink '{}': {}; sending uncompressed", name_, st.message());
   }
 
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  auto backoff = options_.retry.initial_backoff;
+  Backoff backoff(options_.retry.backoff,
+                  [](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n)(rng); });
+  int64_t first_error_ns = 0;
+  SteadyTime first_error{};
   for (int attempt = 1;; ++attempt) {
+    attempts_.Inc();
+    if (attempt > 1) retries_.Inc();
     SendResult r = sink_->Send(batch);
     if (r.kind == SendResult::kOk) {
       sent_events_.Inc(count);
@@ -130,32 +186,36 @@ void SinkRunner::Flush() {
       break;
     }
     failures_.Inc();
-    if (r.kind == SendResult::kPermanent) {
-      spdlog::error("sink '{}': batch of {} events failed permanently: {}", name_, count, r.error);
-      dropped_permanent_.Inc(count);
-      break;
+    if (first_error_ns == 0) {
+      first_error_ns = clock_.UnixNanos();
+      first_error = clock_.Now();
     }
-    // Full jitter: sleep a random time in [0, backoff], or what the server asked for.
-    auto delay = r.retry_after.count() > 0
-                     ? std::min(r.retry_after, options_.retry.max_backoff)
-                     : std::chrono::milliseconds(
-                           std::uniform_int_distribution<int64_t>(0, backoff.count())(rng));
-    spdlog::warn("sink '{}': attempt {} failed: {}; retrying in {} ms", name_, attempt, r.error,
-                 delay.count());
-    backoff = std::min(backoff * 2, options_.retry.max_backoff);
-    SteadyTime until = clock_.Now() + delay;
-    while (clock_.Now() < until) {
-      if (Abandoned()) {
-        dropped_shutdown_.Inc(count);
-        spdlog::error("sink '{}': gave up on a batch of {} events at shutdown", name_, count);
-        reader_.Ack(count);
-        return;
+    bool exhausted = (options_.retry.max_attempts > 0 &&
+                      static_cast<uint64_t>(attempt) >= options_.retry.max_attempts) ||
+                     (options_.retry.max_elapsed.count() > 0 &&
+                      clock_.Now() - first_error >= options_.retry.max_elapsed);
+    if (r.kind == SendResult::kPermanent || exhausted) {
+      // Dead-letter it; if even that fails, keep the batch and try again later.
+      bool written = false;
+      while (!(written = DeadLetter(r, attempt, first_error_ns)) && Wait(backoff.Next())) {
       }
-      std::this_thread::sleep_for(
-          std::min<std::chrono::nanoseconds>(until - clock_.Now(), std::chrono::milliseconds(50)));
+      if (written) break;
+      dropped_shutdown_.Inc(count);
+      in_batch_.clear();
+      return;  // the stop deadline passed: not acknowledged, a disk queue redelivers it
     }
-    retries_.Inc();
+    auto delay = backoff.Next(r.retry_after);
+    spdlog::warn("sink '{}': batch {} attempt {} failed: {}; retrying in {} ms", name_, batch.id,
+                 attempt, r.error, delay.count());
+    if (!Wait(delay)) {
+      dropped_shutdown_.Inc(count);
+      spdlog::error("sink '{}': gave up on batch {} ({} events) at shutdown", name_, batch.id,
+                    count);
+      in_batch_.clear();
+      return;  // not acknowledged: a disk queue delivers it after the restart
+    }
   }
+  in_batch_.clear();
   reader_.Ack(count);
 }
 

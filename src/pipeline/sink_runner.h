@@ -4,8 +4,9 @@
 // exponential backoff and full jitter, and acknowledges the queue only after success.
 // A slow or failing sink therefore never slows ingest or other sinks.
 //
-// (The dead-letter path and the circuit breaker arrive with the HTTP sink; until then a
-// permanent failure is logged and counted in tributary_dropped_events_total.)
+// A batch that fails permanently, or whose retries are exhausted (max_attempts,
+// max_elapsed), goes to the dead-letter queue with the error; only then is it
+// acknowledged. Nothing leaves the queue without being delivered or dead-lettered.
 
 #include <atomic>
 #include <chrono>
@@ -18,14 +19,16 @@
 #include "buffer/queue.h"
 #include "format/compression.h"
 #include "format/encoder.h"
+#include "pipeline/backoff.h"
 #include "pipeline/batcher.h"
 #include "sinks/sink.h"
 
 namespace tributary {
 
 struct RetryOptions {
-  std::chrono::milliseconds initial_backoff{500};
-  std::chrono::milliseconds max_backoff{30'000};
+  BackoffPolicy backoff;
+  uint64_t max_attempts = 10;                // 0 = unlimited
+  std::chrono::milliseconds max_elapsed{0};  // 0 = unlimited
 };
 
 struct SinkRunnerOptions {
@@ -34,6 +37,7 @@ struct SinkRunnerOptions {
   Compression compression = Compression::kNone;
   int compression_level = 0;
   RetryOptions retry;
+  std::string data_dir;  // where dead letters go (data_dir/dlq/<sink>)
 };
 
 class SinkRunner {
@@ -55,6 +59,11 @@ class SinkRunner {
   // passes; acknowledges its events in the queue either way.
   void Flush();
   bool Abandoned() const;
+  // Sleeps up to `d`; false if the stop deadline passed meanwhile.
+  bool Wait(std::chrono::milliseconds d);
+  // Writes the current batch to the dead-letter queue; false if that failed.
+  bool DeadLetter(const SendResult& last, int attempts, int64_t first_error_ns);
+  std::string BatchId() const;
 
   const std::string name_;
   std::unique_ptr<Sink> sink_;
@@ -63,6 +72,7 @@ class SinkRunner {
   const Clock& clock_;
   std::unique_ptr<Encoder> encoder_;
   Batcher batcher_;
+  std::vector<QueuedEvent> in_batch_;  // the events of the batch being built or sent
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> deadline_ns_{INT64_MAX};  // steady clock, for the stop deadline
@@ -72,7 +82,8 @@ class SinkRunner {
   Counter& sent_batches_;
   Counter& failures_;
   Counter& retries_;
-  Counter& dropped_permanent_;
+  Counter& attempts_;
+  Counter& dead_letters_;
   Counter& dropped_shutdown_;
 };
 

@@ -96,7 +96,10 @@ Status Topology::Start() {
     opts.compression = *ParseCompression(s.compression);
     opts.compression_level = s.compression_level ? static_cast<int>(s.compression_level)
                                                  : DefaultLevel(opts.compression);
-    opts.retry = {s.retry.initial_backoff, s.retry.max_backoff};
+    opts.retry.backoff = {s.retry.initial_backoff, s.retry.multiplier, s.retry.max_backoff};
+    opts.retry.max_attempts = s.retry.max_attempts;
+    opts.retry.max_elapsed = s.retry.max_elapsed;
+    opts.data_dir = config_.storage.data_dir;
     QueueReader& reader = buffer_->Reader(i);
     std::string label = "sink=" + LabelValue(s.name);
     metrics_.AddGauge("tributary_queue_events", "Events in a sink's queue (not yet acknowledged)",

@@ -1,6 +1,7 @@
 // Every sink type, in one list. A new sink adds one line here.
 #include "sinks/blackhole/blackhole_type.h"
 #include "sinks/file/file_type.h"
+#include "sinks/http/http_type.h"
 #include "sinks/sink_type.h"
 #include "sinks/stdout/stdout_type.h"
 
@@ -9,6 +10,7 @@ namespace tributary {
 const std::vector<const SinkType*>& SinkTypes() {
   static const std::vector<const SinkType*> kTypes = {
       &FileSinkType(),
+      &HttpSinkType(),
       &StdoutSinkType(),
       &BlackholeSinkType(),
   };

@@ -20,6 +20,9 @@ struct EncodedBatch {
   size_t events = 0;
   size_t encoded_bytes = 0;  // before compression
   int64_t created_ns = 0;    // wall-clock time the batch was cut (for path templates)
+  // Stable across retries (and restarts, with a disk queue): sinks send it so that the
+  // receiver can de-duplicate (the http sink's Idempotency-Key).
+  std::string id;
 };
 
 struct SendResult {
@@ -27,10 +30,12 @@ struct SendResult {
   Kind kind = kOk;
   std::string error;
   std::chrono::milliseconds retry_after{0};  // a server-given delay, if any
+  int status = 0;                            // the protocol's status code, if any (HTTP)
+  std::string response_excerpt;              // the start of the answer, for dead letters
 
   static SendResult Ok() { return {}; }
-  static SendResult Retry(std::string e) { return {kRetry, std::move(e), {}}; }
-  static SendResult Permanent(std::string e) { return {kPermanent, std::move(e), {}}; }
+  static SendResult Retry(std::string e) { return {kRetry, std::move(e), {}, 0, {}}; }
+  static SendResult Permanent(std::string e) { return {kPermanent, std::move(e), {}, 0, {}}; }
 };
 
 class Sink {

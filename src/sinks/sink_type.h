@@ -16,6 +16,7 @@ class SinkType {
   virtual std::string_view name() const = 0;
   virtual std::string_view description() const = 0;
   virtual std::string_view default_encoding() const { return "ndjson"; }
+  virtual std::string_view default_compression() const { return "none"; }
   // Parses the type's own keys of a [sinks.NAME] table; keys in `common` belong to every
   // sink and are parsed elsewhere. Throws ConfigError.
   virtual SinkBuilder Parse(const toml::table& table, const ConfigContext& ctx,
@@ -31,8 +32,17 @@ class TableSinkType : public SinkType {
   using Build = Result<std::unique_ptr<Sink>> (*)(const Cfg&, const SinkBuildContext&);
 
   TableSinkType(std::string_view name, std::string_view description, const OptionTable<Cfg>& table,
-                Validate validate, Build build)
-      : name_(name), description_(description), table_(table), validate_(validate), build_(build) {}
+                Validate validate, Build build, std::string_view encoding = "ndjson",
+                std::string_view compression = "none")
+      : name_(name),
+        description_(description),
+        table_(table),
+        validate_(validate),
+        build_(build),
+        encoding_(encoding),
+        compression_(compression) {}
+  std::string_view default_encoding() const override { return encoding_; }
+  std::string_view default_compression() const override { return compression_; }
 
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return description_; }
@@ -53,6 +63,7 @@ class TableSinkType : public SinkType {
   const OptionTable<Cfg>& table_;
   Validate validate_;
   Build build_;
+  std::string_view encoding_, compression_;
 };
 
 // A SinkType with no options of its own, built by default-constructing S.

@@ -140,7 +140,7 @@ size_t DiskQueueReader::TakeFromCurrent(std::vector<QueuedEvent>& out, size_t ma
   while (f.cursor < f.record.masks.size() && n < max) {
     uint32_t i = f.cursor++;
     if (!(f.record.masks[i] & bit_)) continue;
-    out.push_back({f.record.batch.get(), &events[i]});
+    out.push_back({f.record.batch.get(), &events[i], f.at.segment, f.at.offset << 20 | i});
     f.handed.push_back(i);
     ++n;
   }

@@ -1,0 +1,250 @@
+// The http sink and the shared driver (retries, Retry-After, timeouts, dead letters)
+// against the project's own receiver on loopback.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <filesystem>
+#include <set>
+
+#include "collector_process.h"
+#include "pipeline/dead_letters.h"
+#include "test_receiver.h"
+
+namespace tributary::testing_util {
+namespace {
+
+std::string Config(const TestReceiver& rx, const std::string& extra = "",
+                   const std::string& batch = "") {
+  return R"(
+[storage]
+data_dir = "{DIR}/data"
+
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+
+[sinks.api]
+type = "http"
+url = ")" +
+         rx.url() + R"("
+token = "t0k3n"
+headers = "X-Scope-OrgID: abc, Accept: application/json, text/plain"
+timeout = "500ms"
+)" + extra +
+         R"(
+[sinks.api.retry]
+initial_backoff = "50ms"
+max_backoff = "5s"
+max_attempts = 5
+[sinks.api.batch]
+max_age = "100ms"
+)" + batch;
+}
+
+std::string Ce(const std::string& id, const std::string& data = R"({"x": [1, 2.50]})") {
+  return R"({"specversion":"1.0","id":")" + id +
+         R"(","source":"/cam","type":"vision.detection","data":)" + data + "}";
+}
+
+// Waits (bounded) until the receiver has at least `n` requests.
+std::vector<TestReceiver::Request> WaitForRequests(
+    TestReceiver& rx, size_t n, std::chrono::seconds limit = std::chrono::seconds(20)) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (rx.requests().size() < n && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return rx.requests();
+}
+
+std::string Gunzip(const std::string& body) {
+  std::string out;
+  EXPECT_TRUE(Decompress(Compression::kGzip, body, out, 1u << 30).ok());
+  return out;
+}
+
+std::vector<std::string> IdsOf(const std::string& json_array) {
+  simdjson::dom::parser parser;
+  simdjson::dom::array arr;
+  std::vector<std::string> ids;
+  if (parser.parse(json_array).get(arr)) {
+    ADD_FAILURE() << "not a JSON array: " << json_array;
+    return ids;
+  }
+  for (auto e : arr) ids.emplace_back(std::string_view(e["id"]));
+  return ids;
+}
+
+TEST(HttpSink, PostsGzippedCloudEventsBatchesWithTheRightHeaders) {
+  TestReceiver rx;
+  CollectorProcess c(Config(rx));
+  ASSERT_TRUE(c.Start()) << c.Log();
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents-batch+json",
+                   "[" + Ce("a") + "," + Ce("b") + "]")
+                ->status,
+            202u);
+  auto reqs = WaitForRequests(rx, 1);
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  ASSERT_EQ(reqs.size(), 1u);
+  const auto& r = reqs[0];
+  EXPECT_EQ(r.method, "POST");
+  EXPECT_EQ(r.target, "/ingest");
+  EXPECT_EQ(r.headers.at("content-type"), "application/cloudevents-batch+json");
+  EXPECT_EQ(r.headers.at("content-encoding"), "gzip");
+  EXPECT_EQ(r.headers.at("authorization"), "Bearer t0k3n");
+  EXPECT_EQ(r.headers.at("x-scope-orgid"), "abc");
+  EXPECT_EQ(r.headers.at("accept"), "application/json, text/plain");
+  EXPECT_FALSE(r.headers.at("idempotency-key").empty());
+  std::string body = Gunzip(r.body);
+  EXPECT_EQ(IdsOf(body), (std::vector<std::string>{"a", "b"}));
+  EXPECT_NE(body.find(R"("data":{"x": [1, 2.50]})"), std::string::npos) << body;
+}
+
+TEST(HttpSink, BatchesObeyCountAndBytes) {
+  TestReceiver rx;
+  CollectorProcess c(
+      Config(rx, "compression = \"none\"\n", "max_events = 3\nmax_bytes = \"1KiB\"\n"));
+  ASSERT_TRUE(c.Start()) << c.Log();
+  std::string batch = "[";
+  for (int i = 0; i < 10; ++i) batch += (i ? "," : "") + Ce("n" + std::to_string(i));
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents-batch+json", batch + "]")->status, 202u);
+  std::string big = "\"" + std::string(600, 'b') + "\"";
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents-batch+json",
+                   "[" + Ce("big1", big) + "," + Ce("big2", big) + "]")
+                ->status,
+            202u);
+  auto count = [&] {
+    size_t n = 0;
+    for (const auto& r : rx.requests()) n += IdsOf(r.body).size();
+    return n;
+  };
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (count() < 12 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  auto reqs = rx.requests();
+  EXPECT_GE(reqs.size(), 5u);
+  size_t events = 0;
+  for (const auto& r : reqs) {
+    EXPECT_EQ(r.headers.count("content-encoding"), 0u);
+    auto ids = IdsOf(r.body);
+    EXPECT_LE(ids.size(), 3u);
+    EXPECT_LE(r.body.size(), 1024u) << "a batch over max_bytes";
+    events += ids.size();
+  }
+  EXPECT_EQ(events, 12u);
+}
+
+TEST(HttpSink, RetriesServerErrorsAndDeliversOnceWithOneIdempotencyKey) {
+  TestReceiver rx;
+  using A = TestReceiver::Answer;
+  rx.Script({A::Status(500), A::Status(500), A::Status(202)});
+  CollectorProcess c(Config(rx));
+  ASSERT_TRUE(c.Start()) << c.Log();
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json", Ce("once"))->status, 202u);
+  auto reqs = WaitForRequests(rx, 3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for a wrong 4th attempt
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  reqs = rx.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].headers.at("idempotency-key"), reqs[2].headers.at("idempotency-key"));
+  EXPECT_EQ(reqs[0].body, reqs[2].body);
+  EXPECT_TRUE(ListDeadLetters((c.dir() / "data").string(), "")->empty());
+}
+
+TEST(HttpSink, APermanentErrorIsDeadLetteredAfterOneAttempt) {
+  TestReceiver rx;
+  rx.Script({TestReceiver::Answer::Status(400, {}, R"({"error":"schema says no"})")});
+  CollectorProcess c(Config(rx));
+  ASSERT_TRUE(c.Start()) << c.Log();
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json", Ce("bad"))->status, 202u);
+  WaitForRequests(rx, 1);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::vector<DeadLetterFile> letters;
+  while (letters.empty() && std::chrono::steady_clock::now() < until) {
+    letters = *ListDeadLetters((c.dir() / "data").string(), "api");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  EXPECT_EQ(rx.requests().size(), 1u);
+  ASSERT_EQ(letters.size(), 1u);
+  EXPECT_EQ(letters[0].letter.status, 400);
+  EXPECT_EQ(letters[0].letter.attempts, 1);
+  EXPECT_EQ(letters[0].letter.events, 1u);
+  EXPECT_NE(letters[0].letter.response_excerpt.find("schema says no"), std::string::npos);
+  auto content = ReadDeadLetter(letters[0].path);
+  ASSERT_TRUE(content.ok());
+  EXPECT_NE(content->second.find(R"("id":"bad")"), std::string::npos);
+}
+
+TEST(HttpSink, HonoursRetryAfterAndRetriesATimeout) {
+  TestReceiver rx;
+  using A = TestReceiver::Answer;
+  rx.Script({A::Status(429, {{"Retry-After", "2"}}), A::Hang(std::chrono::milliseconds(2000)),
+             A::Drop(), A::Status(200)});
+  CollectorProcess c(Config(rx));
+  ASSERT_TRUE(c.Start()) << c.Log();
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json", Ce("patient"))->status, 202u);
+  auto reqs = WaitForRequests(rx, 4);
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  ASSERT_EQ(reqs.size(), 4u);
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(reqs[1].at - reqs[0].at);
+  EXPECT_GE(waited.count(), 1900) << "Retry-After: 2 was not honoured";
+  EXPECT_LT(waited.count(), 4000);
+  for (const auto& r : reqs) EXPECT_EQ(r.body, reqs[0].body);
+}
+
+TEST(HttpSink, WithADiskQueueAnOutageLosesNothing) {
+  TestReceiver rx;
+  rx.SetDown(true);
+  CollectorProcess d(R"(
+[storage]
+data_dir = "{DIR}/data"
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+[sinks.api]
+type = "http"
+url = ")" + rx.url() +
+                     R"("
+[sinks.api.queue]
+type = "disk"
+[sinks.api.retry]
+initial_backoff = "50ms"
+max_backoff = "300ms"
+max_attempts = 0
+[sinks.api.batch]
+max_events = 50
+max_age = "50ms"
+)");
+  ASSERT_TRUE(d.Start()) << d.Log();
+  std::set<std::string> sent;
+  for (int r = 0; r < 20; ++r) {
+    std::string body = "[";
+    for (int i = 0; i < 10; ++i) {
+      std::string id = std::to_string(r) + "-" + std::to_string(i);
+      body += (i ? "," : "") + Ce(id);
+      sent.insert(id);
+    }
+    ASSERT_EQ(d.Post("/v1/events", "application/cloudevents-batch+json", body + "]")->status, 202u);
+  }
+  WaitForRequests(rx, 3);  // it keeps trying while the API is down
+  rx.SetDown(false);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::set<std::string> got;
+  while (got.size() < sent.size() && std::chrono::steady_clock::now() < until) {
+    got.clear();
+    for (const auto& r : rx.requests()) {
+      std::string body;
+      if (r.headers.count("content-encoding") &&
+          Decompress(Compression::kGzip, r.body, body, 1u << 30).ok()) {
+        for (auto& id : IdsOf(body)) got.insert(id);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(d.Stop(), 0) << d.Log();
+  EXPECT_EQ(got, sent);
+}
+
+}  // namespace
+}  // namespace tributary::testing_util
