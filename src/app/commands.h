@@ -29,6 +29,15 @@ int SendCommand(const SendOptions& options);
 // corruption. Neither changes anything.
 int QueueCommand(const std::string& action, const std::string& dir);
 
+struct DlqOptions {
+  std::string action;  // list | show | replay | purge
+  std::string data_dir = "./tributary-data";
+  std::string config_file;  // if set, data_dir comes from its [storage]
+  std::string sink;         // only this sink's dead letters
+  std::string id;           // only this batch
+};
+int DlqCommand(const DlqOptions& options);
+
 // Sets up spdlog: "human" or "json" lines on stderr, at `level`.
 void SetUpLogging(const std::string& format, const std::string& level);
 

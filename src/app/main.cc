@@ -55,6 +55,24 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("dir", queue_dir, "The queue directory (storage.data_dir/queue)")
       ->required();
 
+  DlqOptions dlq;
+  auto* dlq_cmd =
+      app.add_subcommand("dlq", "The dead-letter queue: list, show, replay or purge batches");
+  dlq_cmd->require_subcommand(1);
+  for (const char* action : {"list", "show", "replay", "purge"}) {
+    auto* sub = dlq_cmd->add_subcommand(
+        action, std::string(action) == "list"     ? "List dead-lettered batches"
+                : std::string(action) == "show"   ? "Show a batch: the error and its events"
+                : std::string(action) == "replay" ? "Put batches back into their sink's queue"
+                                                  : "Delete batches");
+    sub->add_option("id", dlq.id, "A batch id (all batches if omitted)")
+        ->required(std::string(action) == "show");
+    sub->add_option("--sink", dlq.sink, "Only this sink's batches");
+    sub->add_option("--data-dir", dlq.data_dir, "storage.data_dir")->capture_default_str();
+    sub->add_option("-c,--config", dlq.config_file, "Take data_dir from this config");
+    sub->callback([&dlq, action] { dlq.action = action; });
+  }
+
   auto* ref_cmd = app.add_subcommand("config-reference",
                                      "Print the reference of every config option (Markdown)");
   auto* default_cmd = app.add_subcommand("default-config", "Print the built-in default config");
@@ -63,6 +81,7 @@ int main(int argc, char** argv) {
   if (*run_cmd) return RunCommand(run);
   if (*check_cmd) return CheckCommand(check_file);
   if (*send_cmd) return SendCommand(send);
+  if (*dlq_cmd) return DlqCommand(dlq);
   if (*queue_cmd) return QueueCommand(*verify_cmd ? "verify" : "inspect", queue_dir);
   if (*ref_cmd) {
     std::fputs(ConfigReference().c_str(), stdout);

@@ -5,6 +5,7 @@
 #include "buffer/composite_buffer.h"
 #include "buffer/disk/disk_buffer.h"
 #include "buffer/memory_buffer.h"
+#include "pipeline/dead_letters.h"
 #include "sources/http/handler.h"
 #include "sources/http/server.h"
 
@@ -116,6 +117,7 @@ Status Topology::Start() {
         std::make_unique<SinkRunner>(s.name, std::move(sinks[i]), reader, opts, metrics_, clock));
   }
   ingest_ = std::make_unique<Ingest>(*router_, *buffer_, metrics_);
+  replayer_ = std::make_unique<DeadLetterReplayer>(config_.storage.data_dir, names, *buffer_);
   for (auto& r : runners_) r->Start();
   started_ = true;
 
@@ -145,6 +147,7 @@ void Topology::Stop() {
   if (ingest_) ingest_->StopAccepting();
   for (auto& s : servers_) s->Stop(deadline);
   servers_.clear();
+  replayer_.reset();
   if (buffer_) buffer_->Close();
   for (auto& r : runners_) r->Stop(deadline);
   runners_.clear();

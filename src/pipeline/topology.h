@@ -16,6 +16,7 @@ namespace tributary {
 
 class HttpHandler;
 class HttpServer;
+class DeadLetterReplayer;
 
 class Topology {
  public:
@@ -43,6 +44,7 @@ class Topology {
   std::unique_ptr<Buffer> buffer_;
   std::unique_ptr<Ingest> ingest_;
   std::vector<std::unique_ptr<SinkRunner>> runners_;
+  std::unique_ptr<DeadLetterReplayer> replayer_;
   std::vector<std::unique_ptr<HttpHandler>> handlers_;
   std::vector<std::unique_ptr<HttpServer>> servers_;
   bool started_ = false;

@@ -246,5 +246,42 @@ max_age = "50ms"
   EXPECT_EQ(got, sent);
 }
 
+TEST(HttpSink, DlqReplayDeliversDeadLettersOnceTheReceiverIsFixed) {
+  TestReceiver rx;
+  rx.Script({TestReceiver::Answer::Status(422, {}, "unprocessable")});
+  CollectorProcess c(Config(rx));
+  ASSERT_TRUE(c.Start()) << c.Log();
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json", Ce("second-chance"))->status,
+            202u);
+  std::string data_dir = (c.dir() / "data").string(), out;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ListDeadLetters(data_dir, "api")->empty() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "dlq", "list", "--data-dir", data_dir}, &out,
+                    c.dir() / "list.log"),
+            0);
+  EXPECT_NE(out.find("422"), std::string::npos) << out;
+  EXPECT_NE(out.find("1 dead-lettered batch"), std::string::npos) << out;
+  std::string id = ListDeadLetters(data_dir, "api")->at(0).letter.id;
+  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "dlq", "show", id, "--data-dir", data_dir}, &out,
+                    c.dir() / "show.log"),
+            0);
+  EXPECT_NE(out.find("unprocessable"), std::string::npos) << out;
+  EXPECT_NE(out.find("second-chance"), std::string::npos) << out;
+
+  // The receiver is fixed (it answers 202 from now on); replay.
+  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "dlq", "replay", "--sink", "api", "--data-dir", data_dir},
+                    &out, c.dir() / "replay.log"),
+            0)
+      << out;
+  auto reqs = WaitForRequests(rx, 2);
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(IdsOf(Gunzip(reqs[1].body)), std::vector<std::string>{"second-chance"});
+  EXPECT_TRUE(ListDeadLetters(data_dir, "api")->empty());
+  EXPECT_NE(c.Log().find("back in the queue of sink 'api'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tributary::testing_util
