@@ -95,6 +95,9 @@ struct SinkConfig {
   BatchLimits batch;
   QueueConfig queue;
   RetryConfig retry;
+  std::vector<std::pair<std::string, std::string>> extensions;  // set on every event sent
+  std::string source;            // a template: "filter://{pipelineid}/{filtername}/{topic}"
+  bool override_source = false;  // apply `source` to events that have one too
   SinkBuilder build;  // from the sink type's own options
 };
 

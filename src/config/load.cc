@@ -5,6 +5,7 @@
 #include "config/tables.h"
 #include "format/compression.h"
 #include "format/encoder.h"
+#include "format/event_builder.h"
 #include "routing/topic_pattern.h"
 #include "sinks/sink_type.h"
 
@@ -87,6 +88,12 @@ void ParseSink(const std::string& name, const toml::table& t, const ConfigContex
   for (const std::string& p : s.topics) {
     auto pattern = TopicPattern::Parse(p, cfg.router.separators);
     if (!pattern) ctx.Fail(t.get("topics"), pattern.status().message());
+  }
+  for (const auto& [name, value] : s.extensions) {
+    if (!IsValidExtensionName(name)) {
+      ctx.Fail(t.get("extensions"),
+               "extension attribute `" + name + "` must use only lowercase letters a-z and digits");
+    }
   }
   if (s.batch.max_bytes == 0) ctx.Fail(t.get("batch"), "`batch.max_bytes` must be positive");
   cfg.sinks.push_back(std::move(s));

@@ -171,6 +171,17 @@ const OptionTable<SinkConfig>& SinkCommonTable() {
                    "else `none`).")
            .Integer("compression_level", &SinkConfig::compression_level, 0, 22,
                     "0 = the algorithm's default (gzip 6, zstd 3).")
+           .StringMap("extensions", &SinkConfig::extensions,
+                      "Extension attributes set on every event this sink sends (e.g. `{ pipelineid "
+                      "= \"p1\" }`); "
+                      "events are shared between sinks, so other sinks do not see them.")
+           .String("source", &SinkConfig::source,
+                   "A `source` template for events without one, e.g. "
+                   "`\"filter://{pipelineid}/{filtername}/{topic}\"` (placeholders name "
+                   "attributes, the "
+                   "extensions above included); empty = keep `source`.")
+           .Bool("override_source", &SinkConfig::override_source,
+                 "Apply `source` to every event, not only those without one.")
            .Table("batch", &SinkConfig::batch, BatchTable(), "Batching (`[sinks.NAME.batch]`):")
            .Table("queue", &SinkConfig::queue, QueueTable(),
                   "The sink's queue (`[sinks.NAME.queue]`):")

@@ -28,7 +28,7 @@ SinkRunner::SinkRunner(std::string name, std::unique_ptr<Sink> sink, QueueReader
       reader_(reader),
       options_(options),
       clock_(clock),
-      encoder_(MakeEncoder(options.encoding)),
+      encoder_(MakeEncoder(options.encoding, options.enrichment)),
       batcher_(options.batch, *encoder_, clock),
       sent_events_(SinkCounter(metrics, "tributary_sink_sent_events_total",
                                "Events delivered by the sink", name_)),
@@ -126,7 +126,8 @@ bool SinkRunner::Wait(std::chrono::milliseconds d) {
 bool SinkRunner::DeadLetter(const SendResult& last, int attempts, int64_t first_error_ns) {
   std::string events;
   for (const QueuedEvent& q : in_batch_) {
-    AppendEventJson(*q.batch, *q.event, events);
+    AppendEventJson(*q.batch, *q.event, events,
+                    options_.enrichment.empty() ? nullptr : &options_.enrichment);
     events.push_back('\n');
   }
   tributary::DeadLetter letter;

@@ -38,6 +38,7 @@ struct SinkRunnerOptions {
   int compression_level = 0;
   RetryOptions retry;
   std::string data_dir;  // where dead letters go (data_dir/dlq/<sink>)
+  Enrichment enrichment;
 };
 
 class SinkRunner {

@@ -101,6 +101,7 @@ Status Topology::Start() {
     opts.retry.max_attempts = s.retry.max_attempts;
     opts.retry.max_elapsed = s.retry.max_elapsed;
     opts.data_dir = config_.storage.data_dir;
+    opts.enrichment = {s.extensions, s.source, s.override_source};
     QueueReader& reader = buffer_->Reader(i);
     std::string label = "sink=" + LabelValue(s.name);
     metrics_.AddGauge("tributary_queue_events", "Events in a sink's queue (not yet acknowledged)",

@@ -65,6 +65,30 @@ TEST(Encoder, CloudEventsBatchIsAJsonArray) {
   EXPECT_EQ(again->events()[2].data, R"({"x":[1,2]})");
 }
 
+TEST(Encoder, EnrichesPerSinkWithoutChangingTheEvent) {
+  auto batch =
+      ParseBatch(R"([{"specversion":"1.0","id":"1","source":"/cam","type":"t","topic":"cams/front",
+      "pipelineid":"old","data":1},
+      {"specversion":"1.0","id":"2","source":"/cam","type":"t","data":2}])");
+  Enrichment en{{{"pipelineid", "p1"}, {"filtername", "people"}},
+                "filter://{pipelineid}/{filtername}/{topic}",
+                true};
+  auto enc = MakeEncoder(Encoding::kNdjson, en);
+  std::string out;
+  enc->Append(*batch, batch->events()[0], true, out);
+  EXPECT_NE(out.find(R"("source":"filter://p1/people/cams/front")"), std::string::npos) << out;
+  EXPECT_NE(out.find(R"("pipelineid":"p1")"), std::string::npos) << out;
+  EXPECT_EQ(out.find(R"("pipelineid":"old")"), std::string::npos) << out;  // the sink's value wins
+  EXPECT_NE(out.find(R"("filtername":"people")"), std::string::npos);
+  EXPECT_EQ(batch->events()[0].source, "/cam");  // the shared event is untouched
+
+  en.override_source = false;  // only events without a source get the template
+  out.clear();
+  MakeEncoder(Encoding::kNdjson, en)->Append(*batch, batch->events()[1], true, out);
+  EXPECT_NE(out.find(R"("source":"/cam")"), std::string::npos) << out;
+  EXPECT_EQ(ExpandSourceTemplate("x/{missing}/{type}", *batch, batch->events()[1], en), "x//t");
+}
+
 TEST(Encoder, ParsesEncodingNames) {
   EXPECT_TRUE(ParseEncoding("ndjson").ok());
   EXPECT_TRUE(ParseEncoding("cloudevents-batch").ok());
