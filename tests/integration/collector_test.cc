@@ -486,6 +486,26 @@ TEST(Cli, CheckNamesAMisspelledKeyAndItsLine) {
   EXPECT_NE(out.find("OK"), std::string::npos);
 }
 
+TEST(Cli, TheExampleConfigsPassCheck) {
+  ::setenv("EVENT_API_ENDPOINT", "https://events.example.com/v1/ingest", 1);
+  ::setenv("EVENT_API_TOKEN", "example-token", 1);
+  CollectorProcess scratch("");
+  for (const auto& entry :
+       fs::directory_iterator(std::string(TRIBUTARY_SOURCE_DIR) + "/config/examples")) {
+    std::string out;
+    int code = RunTool({TRIBUTARY_BINARY, "check", "-c", entry.path().string()}, &out,
+                       scratch.dir() / "check.log");
+    EXPECT_EQ(code, 0) << entry.path() << ": " << out;
+  }
+  ::unsetenv("EVENT_API_TOKEN");
+  std::string out;
+  EXPECT_EQ(RunTool({TRIBUTARY_BINARY, "check", "-c",
+                     std::string(TRIBUTARY_SOURCE_DIR) + "/config/examples/http-ingest-api.toml"},
+                    &out, scratch.dir() / "check.log"),
+            2);
+  EXPECT_NE(out.find("EVENT_API_TOKEN is not set"), std::string::npos) << out;
+}
+
 TEST(Cli, SendPostsNdjsonAndCloudEventsFilesInBatches) {
   CollectorProcess c(kFileConfig);
   ASSERT_TRUE(c.Start()) << c.Log();
