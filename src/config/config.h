@@ -76,6 +76,7 @@ struct RetryConfig {
   std::chrono::milliseconds max_backoff{30'000};
   uint64_t max_attempts = 10;                // 0 = unlimited
   std::chrono::milliseconds max_elapsed{0};  // 0 = unlimited
+  uint64_t breaker_threshold = 5;            // consecutive failures that open the breaker; 0 = off
 };
 
 struct SinkBuildContext {

@@ -153,7 +153,11 @@ const OptionTable<RetryConfig>& RetryTable() {
                                        "Attempts before the batch is dead-lettered; 0 = unlimited.")
                               .Duration("max_elapsed", &RetryConfig::max_elapsed,
                                         "Time after the first failure before the batch is "
-                                        "dead-lettered; 0s = unlimited.");
+                                        "dead-lettered; 0s = unlimited.")
+                              .Integer("breaker_threshold", &RetryConfig::breaker_threshold, 0, 1'000'000,
+                                       "Consecutive failed attempts (across batches) after which the "
+                                       "circuit breaker opens: one probe per `max_backoff` until the sink "
+                                       "answers again; 0 = never.");
   return *t;
 }
 }  // namespace

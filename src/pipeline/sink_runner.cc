@@ -45,7 +45,24 @@ SinkRunner::SinkRunner(std::string name, std::unique_ptr<Sink> sink, QueueReader
                                 "Events written to the dead-letter queue", name_)),
       dropped_shutdown_(SinkCounter(metrics, "tributary_dropped_events_total",
                                     "Events not delivered, by reason", name_,
-                                    "reason=\"shutdown\",")) {}
+                                    "reason=\"shutdown\",")) {
+  metrics.AddGauge("tributary_sink_circuit_open", "1 while the sink's circuit breaker is open (probing)",
+                   "sink=" + LabelValue(name_), [this] { return breaker_open_.load() ? 1.0 : 0.0; });
+}
+
+void SinkRunner::RecordOutcome(bool ok) {
+  if (ok) {
+    if (breaker_open_.exchange(false)) spdlog::info("sink '{}': answering again; circuit breaker closed", name_);
+    consecutive_failures_ = 0;
+    return;
+  }
+  ++consecutive_failures_;
+  uint64_t threshold = options_.retry.breaker_threshold;
+  if (threshold > 0 && consecutive_failures_ >= threshold && !breaker_open_.exchange(true)) {
+    spdlog::error("sink '{}': {} failures in a row; circuit breaker open: one probe every {} ms until it answers",
+                  name_, consecutive_failures_, options_.retry.backoff.max.count());
+  }
+}
 
 SinkRunner::~SinkRunner() {
   if (thread_.joinable()) Stop(clock_.Now());
@@ -177,9 +194,15 @@ void SinkRunner::Flush() {
   int64_t first_error_ns = 0;
   SteadyTime first_error{};
   for (int attempt = 1;; ++attempt) {
+    if (attempt == 1 && breaker_open_.load() && !Wait(options_.retry.backoff.max)) {
+      dropped_shutdown_.Inc(count);
+      in_batch_.clear();
+      return;  // not acknowledged: a disk queue delivers it after the restart
+    }
     attempts_.Inc();
     if (attempt > 1) retries_.Inc();
     SendResult r = sink_->Send(batch);
+    RecordOutcome(r.kind == SendResult::kOk);
     if (r.kind == SendResult::kOk) {
       sent_events_.Inc(count);
       sent_bytes_.Inc(batch.body.size());
@@ -205,7 +228,7 @@ void SinkRunner::Flush() {
       in_batch_.clear();
       return;  // the stop deadline passed: not acknowledged, a disk queue redelivers it
     }
-    auto delay = backoff.Next(r.retry_after);
+    auto delay = breaker_open_.load() ? options_.retry.backoff.max : backoff.Next(r.retry_after);
     spdlog::warn("sink '{}': batch {} attempt {} failed: {}; retrying in {} ms", name_, batch.id,
                  attempt, r.error, delay.count());
     if (!Wait(delay)) {

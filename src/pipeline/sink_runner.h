@@ -29,6 +29,7 @@ struct RetryOptions {
   BackoffPolicy backoff;
   uint64_t max_attempts = 10;                // 0 = unlimited
   std::chrono::milliseconds max_elapsed{0};  // 0 = unlimited
+  uint64_t breaker_threshold = 5;            // 0 = no circuit breaker
 };
 
 struct SinkRunnerOptions {
@@ -62,6 +63,7 @@ class SinkRunner {
   bool Abandoned() const;
   // Sleeps up to `d`; false if the stop deadline passed meanwhile.
   bool Wait(std::chrono::milliseconds d);
+  void RecordOutcome(bool ok);
   // Writes the current batch to the dead-letter queue; false if that failed.
   bool DeadLetter(const SendResult& last, int attempts, int64_t first_error_ns);
   std::string BatchId() const;
@@ -77,6 +79,10 @@ class SinkRunner {
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> deadline_ns_{INT64_MAX};  // steady clock, for the stop deadline
+  // The circuit breaker: failures in a row, across batches. Once open, the sink gets one
+  // probe per max_backoff (instead of a retry storm from every new batch) until it answers.
+  uint64_t consecutive_failures_ = 0;
+  std::atomic<bool> breaker_open_{false};
 
   Counter& sent_events_;
   Counter& sent_bytes_;

@@ -100,6 +100,7 @@ Status Topology::Start() {
     opts.retry.backoff = {s.retry.initial_backoff, s.retry.multiplier, s.retry.max_backoff};
     opts.retry.max_attempts = s.retry.max_attempts;
     opts.retry.max_elapsed = s.retry.max_elapsed;
+    opts.retry.breaker_threshold = s.retry.breaker_threshold;
     opts.data_dir = config_.storage.data_dir;
     opts.enrichment = {s.extensions, s.source, s.override_source};
     QueueReader& reader = buffer_->Reader(i);

@@ -246,6 +246,48 @@ max_age = "50ms"
   EXPECT_EQ(got, sent);
 }
 
+TEST(HttpSink, TheCircuitBreakerProbesOncePerMaxBackoffUntilTheSinkAnswers) {
+  TestReceiver rx;
+  rx.SetDown(true);
+  CollectorProcess c(R"(
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+[storage]
+data_dir = "{DIR}/data"
+[sinks.api]
+type = "http"
+url = ")" + rx.url() +
+                     R"("
+[sinks.api.retry]
+initial_backoff = "20ms"
+max_backoff = "1s"
+max_attempts = 0
+breaker_threshold = 3
+[sinks.api.batch]
+max_age = "20ms"
+)");
+  ASSERT_TRUE(c.Start()) << c.Log();
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents+json", Ce("probe"))->status, 202u);
+  auto reqs = WaitForRequests(rx, 5);
+  ASSERT_GE(reqs.size(), 5u);
+  HttpClient admin("127.0.0.1", std::to_string(c.port()));
+  EXPECT_NE(admin.Get("/metrics")->body.find("tributary_sink_circuit_open{sink=\"api\"} 1"),
+            std::string::npos);
+  // Open after the third failure: the fourth and fifth attempts are max_backoff apart.
+  auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(reqs[4].at - reqs[3].at);
+  EXPECT_GE(gap.count(), 900) << "probes must be max_backoff apart";
+  rx.SetDown(false);
+  size_t before = rx.requests().size();
+  WaitForRequests(rx, before + 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_NE(admin.Get("/metrics")->body.find("tributary_sink_circuit_open{sink=\"api\"} 0"),
+            std::string::npos);
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  EXPECT_NE(c.Log().find("circuit breaker open"), std::string::npos);
+  EXPECT_NE(c.Log().find("circuit breaker closed"), std::string::npos);
+}
+
 TEST(HttpSink, DlqReplayDeliversDeadLettersOnceTheReceiverIsFixed) {
   TestReceiver rx;
   rx.Script({TestReceiver::Answer::Status(422, {}, "unprocessable")});
