@@ -99,7 +99,7 @@ struct SinkConfig {
   std::vector<std::pair<std::string, std::string>> extensions;  // set on every event sent
   std::string source;            // a template: "filter://{pipelineid}/{filtername}/{topic}"
   bool override_source = false;  // apply `source` to events that have one too
-  SinkBuilder build;  // from the sink type's own options
+  SinkBuilder build;             // from the sink type's own options
 };
 
 struct Config {

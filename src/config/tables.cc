@@ -141,23 +141,24 @@ const OptionTable<QueueConfig>& QueueTable() {
 }
 
 const OptionTable<RetryConfig>& RetryTable() {
-  static const auto* t = &(*new OptionTable<RetryConfig>())
-                              .Duration("initial_backoff", &RetryConfig::initial_backoff,
-                                        "Upper bound of the first retry delay; each delay is "
-                                        "random in [0, bound] (full jitter).")
-                              .Integer("multiplier", &RetryConfig::multiplier, 1, 10,
-                                       "The bound grows by this factor after each failure.")
-                              .Duration("max_backoff", &RetryConfig::max_backoff,
-                                        "Largest bound; also caps a server's Retry-After.")
-                              .Integer("max_attempts", &RetryConfig::max_attempts, 0, 1'000'000,
-                                       "Attempts before the batch is dead-lettered; 0 = unlimited.")
-                              .Duration("max_elapsed", &RetryConfig::max_elapsed,
-                                        "Time after the first failure before the batch is "
-                                        "dead-lettered; 0s = unlimited.")
-                              .Integer("breaker_threshold", &RetryConfig::breaker_threshold, 0, 1'000'000,
-                                       "Consecutive failed attempts (across batches) after which the "
-                                       "circuit breaker opens: one probe per `max_backoff` until the sink "
-                                       "answers again; 0 = never.");
+  static const auto* t =
+      &(*new OptionTable<RetryConfig>())
+           .Duration("initial_backoff", &RetryConfig::initial_backoff,
+                     "Upper bound of the first retry delay; each delay is "
+                     "random in [0, bound] (full jitter).")
+           .Integer("multiplier", &RetryConfig::multiplier, 1, 10,
+                    "The bound grows by this factor after each failure.")
+           .Duration("max_backoff", &RetryConfig::max_backoff,
+                     "Largest bound; also caps a server's Retry-After.")
+           .Integer("max_attempts", &RetryConfig::max_attempts, 0, 1'000'000,
+                    "Attempts before the batch is dead-lettered; 0 = unlimited.")
+           .Duration("max_elapsed", &RetryConfig::max_elapsed,
+                     "Time after the first failure before the batch is "
+                     "dead-lettered; 0s = unlimited.")
+           .Integer("breaker_threshold", &RetryConfig::breaker_threshold, 0, 1'000'000,
+                    "Consecutive failed attempts (across batches) after which the "
+                    "circuit breaker opens: one probe per `max_backoff` until the sink "
+                    "answers again; 0 = never.");
   return *t;
 }
 }  // namespace

@@ -46,21 +46,25 @@ SinkRunner::SinkRunner(std::string name, std::unique_ptr<Sink> sink, QueueReader
       dropped_shutdown_(SinkCounter(metrics, "tributary_dropped_events_total",
                                     "Events not delivered, by reason", name_,
                                     "reason=\"shutdown\",")) {
-  metrics.AddGauge("tributary_sink_circuit_open", "1 while the sink's circuit breaker is open (probing)",
-                   "sink=" + LabelValue(name_), [this] { return breaker_open_.load() ? 1.0 : 0.0; });
+  metrics.AddGauge(
+      "tributary_sink_circuit_open", "1 while the sink's circuit breaker is open (probing)",
+      "sink=" + LabelValue(name_), [this] { return breaker_open_.load() ? 1.0 : 0.0; });
 }
 
 void SinkRunner::RecordOutcome(bool ok) {
   if (ok) {
-    if (breaker_open_.exchange(false)) spdlog::info("sink '{}': answering again; circuit breaker closed", name_);
+    if (breaker_open_.exchange(false))
+      spdlog::info("sink '{}': answering again; circuit breaker closed", name_);
     consecutive_failures_ = 0;
     return;
   }
   ++consecutive_failures_;
   uint64_t threshold = options_.retry.breaker_threshold;
   if (threshold > 0 && consecutive_failures_ >= threshold && !breaker_open_.exchange(true)) {
-    spdlog::error("sink '{}': {} failures in a row; circuit breaker open: one probe every {} ms until it answers",
-                  name_, consecutive_failures_, options_.retry.backoff.max.count());
+    spdlog::error(
+        "sink '{}': {} failures in a row; circuit breaker open: one probe every {} ms until it "
+        "answers",
+        name_, consecutive_failures_, options_.retry.backoff.max.count());
   }
 }
 
