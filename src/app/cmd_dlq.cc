@@ -9,14 +9,7 @@
 namespace fs = std::filesystem;
 
 namespace tributary {
-namespace {
-
-std::string Time(int64_t ns) {
-  char buf[kRfc3339NanoLen];
-  return std::string(buf, FormatRfc3339Nanos(ns, buf));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 int DlqCommand(const DlqOptions& o) {
   std::string data_dir = o.data_dir;
@@ -48,7 +41,7 @@ int DlqCommand(const DlqOptions& o) {
     for (const auto& l : chosen) {
       std::printf("%-40s %-12s %7zu %8d %6d  %-30s %s\n", l.letter.id.c_str(),
                   l.letter.sink.c_str(), l.letter.events, l.letter.attempts, l.letter.status,
-                  Time(l.letter.last_error_ns).c_str(), l.letter.error.c_str());
+                  FormatRfc3339(l.letter.last_error_ns).c_str(), l.letter.error.c_str());
     }
     std::printf("%zu dead-lettered batch%s\n", chosen.size(), chosen.size() == 1 ? "" : "es");
     return 0;
@@ -66,8 +59,8 @@ int DlqCommand(const DlqOptions& o) {
           "error:       %s\nfirst error: %s\nlast error:  %s\nresponse:    %s\nfile:        "
           "%s\n\n%s",
           d.id.c_str(), d.sink.c_str(), d.events, d.attempts, d.status, d.error.c_str(),
-          Time(d.first_error_ns).c_str(), Time(d.last_error_ns).c_str(), d.response_excerpt.c_str(),
-          l.path.c_str(), content->second.c_str());
+          FormatRfc3339(d.first_error_ns).c_str(), FormatRfc3339(d.last_error_ns).c_str(),
+          d.response_excerpt.c_str(), l.path.c_str(), content->second.c_str());
     }
     return 0;
   }

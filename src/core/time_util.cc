@@ -71,4 +71,9 @@ size_t FormatRfc3339Nanos(int64_t ns, char* out) {
   return kRfc3339NanoLen;
 }
 
+std::string FormatRfc3339(int64_t ns) {
+  char buf[kRfc3339NanoLen];
+  return std::string(buf, FormatRfc3339Nanos(ns, buf));
+}
+
 }  // namespace tributary

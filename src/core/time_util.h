@@ -2,6 +2,7 @@
 // RFC 3339 timestamps: validation of producers' `time` values and formatting of ours.
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace tributary {
@@ -13,6 +14,7 @@ bool IsRfc3339(std::string_view s);
 // Writes `ns` since the Unix epoch as RFC 3339 UTC with nanoseconds; returns 30.
 constexpr size_t kRfc3339NanoLen = 30;
 size_t FormatRfc3339Nanos(int64_t ns, char* out);
+std::string FormatRfc3339(int64_t ns);  // the same, as a string
 
 // Calendar fields of a UTC time, for path templates.
 struct UtcParts {

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <future>
 
+#include "core/file_util.h"
 #include "core/time_util.h"
 #include "format/event_parser.h"
 #include "format/json_text.h"
@@ -19,11 +20,6 @@ namespace fs = std::filesystem;
 
 namespace tributary {
 namespace {
-
-std::string Rfc3339(int64_t ns) {
-  char buf[kRfc3339NanoLen];
-  return std::string(buf, FormatRfc3339Nanos(ns, buf));
-}
 
 std::string Header(const DeadLetter& l) {
   std::string h = "{\"id\":";
@@ -36,9 +32,9 @@ std::string Header(const DeadLetter& l) {
   h += ",\"response_excerpt\":";
   AppendJsonString(h, l.response_excerpt);
   h += ",\"first_error\":";
-  AppendJsonString(h, Rfc3339(l.first_error_ns));
+  AppendJsonString(h, FormatRfc3339(l.first_error_ns));
   h += ",\"last_error\":";
-  AppendJsonString(h, Rfc3339(l.last_error_ns));
+  AppendJsonString(h, FormatRfc3339(l.last_error_ns));
   h += ",\"first_error_ns\":" + std::to_string(l.first_error_ns) +
        ",\"last_error_ns\":" + std::to_string(l.last_error_ns) + "}\n";
   return h;
@@ -81,27 +77,7 @@ Status WriteDeadLetter(const std::string& data_dir, const DeadLetter& letter,
   if (ec) return IoError("cannot create " + dir.string() + ": " + ec.message());
   std::string text = Header(letter);
   text.append(events);
-  fs::path final_path = dir / (SafeName(letter.id) + ".ndjson");
-  fs::path tmp = dir / ("." + final_path.filename().string() + ".tmp");
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return IoError("cannot create " + tmp.string() + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      std::string err = std::strerror(errno);
-      ::close(fd);
-      return IoError("cannot write " + tmp.string() + ": " + err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced) return IoError("fsync of " + tmp.string() + " failed");
-  fs::rename(tmp, final_path, ec);
-  if (ec) return IoError("cannot rename " + tmp.string() + ": " + ec.message());
-  return Status::Ok();
+  return WriteAtomically(dir.string(), SafeName(letter.id) + ".ndjson", text, true);
 }
 
 Result<std::pair<DeadLetter, std::string>> ReadDeadLetter(const std::string& path) {

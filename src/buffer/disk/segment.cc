@@ -56,13 +56,4 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return data;
 }
 
-Status SyncDirectory(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open directory " + dir + ": " + std::strerror(errno));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return IoError("fsync of directory " + dir + " failed: " + std::strerror(errno));
-  return Status::Ok();
-}
-
 }  // namespace tributary

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/file_util.h"
 #include "core/status.h"
 
 namespace tributary {
@@ -24,7 +25,5 @@ std::string SegmentPath(const std::string& dir, uint64_t number);
 Result<std::vector<uint64_t>> ListSegments(const std::string& dir);
 // Reads a whole file.
 Result<std::string> ReadWholeFile(const std::string& path);
-// fsyncs a directory so that a created, renamed or deleted entry is durable.
-Status SyncDirectory(const std::string& dir);
 
 }  // namespace tributary

@@ -1,0 +1,48 @@
+#include "core/file_util.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace tributary {
+
+Status WriteAtomically(const std::string& dir, const std::string& name, const std::string& text,
+                       bool durable) {
+  std::string tmp = dir + "/" + name + ".tmp", final_path = dir + "/" + name;
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::string err = std::strerror(errno);
+      ::close(fd);
+      return IoError("cannot write " + tmp + ": " + err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (durable && ::fsync(fd) != 0) {
+    std::string err = std::strerror(errno);
+    ::close(fd);
+    return IoError("fsync of " + tmp + " failed: " + err);
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
+    return IoError("cannot rename " + tmp + ": " + std::strerror(errno));
+  }
+  return durable ? SyncDirectory(dir) : Status::Ok();
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return IoError("cannot open directory " + dir + ": " + std::strerror(errno));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return IoError("fsync of directory " + dir + " failed: " + std::strerror(errno));
+  return Status::Ok();
+}
+
+}  // namespace tributary
