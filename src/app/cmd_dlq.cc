@@ -9,7 +9,6 @@
 namespace fs = std::filesystem;
 
 namespace tributary {
-namespace {}  // namespace
 
 int DlqCommand(const DlqOptions& o) {
   std::string data_dir = o.data_dir;
