@@ -93,6 +93,7 @@ struct SinkConfig {
   std::string encoding;            // empty = the sink type's default
   std::string compression;         // empty = the sink type's default
   uint64_t compression_level = 0;  // 0 = the algorithm's default (gzip 6, zstd 3)
+  uint64_t concurrency = 1;        // batches in flight at once (1 keeps order)
   BatchLimits batch;
   QueueConfig queue;
   RetryConfig retry;

@@ -79,12 +79,24 @@ void ParseSink(const std::string& name, const toml::table& t, const ConfigContex
     if (!common.count(std::string(k.str()))) own.insert(std::string(k.str()));
   }
   SinkCommonTable().Parse(&t, s, ctx, own);
-  if (s.encoding.empty()) s.encoding = std::string(st->default_encoding());
-  if (s.compression.empty()) s.compression = std::string(st->default_compression());
+  const SinkTraits traits = st->traits();
+  if (s.encoding.empty()) s.encoding = std::string(traits.encoding);
+  if (s.compression.empty()) s.compression = std::string(traits.compression);
   if (!ParseCompression(s.compression))
     ctx.Fail(t.get("compression"), ParseCompression(s.compression).status().message());
-  if (!ParseEncoding(s.encoding))
-    ctx.Fail(t.get("encoding"), ParseEncoding(s.encoding).status().message());
+  auto encoding = ParseEncoding(s.encoding);
+  if (!encoding) ctx.Fail(t.get("encoding"), encoding.status().message());
+  bool single = *encoding == Encoding::kCloudEvents || *encoding == Encoding::kCloudEventsBinary;
+  if (single && !traits.messages) {
+    ctx.Fail(t.get("encoding"), "the " + type +
+                                    " sink writes batches, not one message per event; "
+                                    "use \"ndjson\" or \"cloudevents-batch\"");
+  }
+  if (s.concurrency > 1 && !traits.concurrent) {
+    ctx.Fail(t.get("concurrency"), "the " + type +
+                                       " sink sends one batch at a time; remove `concurrency` "
+                                       "or set it to 1");
+  }
   for (const std::string& p : s.topics) {
     auto pattern = TopicPattern::Parse(p, cfg.router.separators);
     if (!pattern) ctx.Fail(t.get("topics"), pattern.status().message());

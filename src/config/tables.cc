@@ -170,7 +170,11 @@ const OptionTable<SinkConfig>& SinkCommonTable() {
            .StringList("topics", &SinkConfig::topics,
                        "Topic patterns this sink subscribes to: `+` one level, `#` the rest.")
            .String("encoding", &SinkConfig::encoding,
-                   "`ndjson` or `cloudevents-batch`; empty = the sink type's default (`ndjson`).")
+                   "`ndjson`, `cloudevents-batch`, `cloudevents` (structured mode, one event per "
+                   "request) or `cloudevents-binary` (binary mode: the body is `data`, the "
+                   "attributes are `ce-` headers); the last two for `http` only; empty = the sink "
+                   "type's default "
+                   "(`cloudevents-batch` for `http`, else `ndjson`).")
            .String("compression", &SinkConfig::compression,
                    "`none`, `gzip` or `zstd`; empty = the sink type's default (`gzip` for `http`, "
                    "else `none`).")
@@ -187,6 +191,10 @@ const OptionTable<SinkConfig>& SinkCommonTable() {
                    "extensions above included); empty = keep `source`.")
            .Bool("override_source", &SinkConfig::override_source,
                  "Apply `source` to every event, not only those without one.")
+           .Integer("concurrency", &SinkConfig::concurrency, 1, 64,
+                    "Batches in flight at once (http, blackhole). With 1, batches go out in queue "
+                    "order; with more they may arrive out of order, but the queue is still "
+                    "acknowledged in order, so a restart never skips a batch.")
            .Table("batch", &SinkConfig::batch, BatchTable(), "Batching (`[sinks.NAME.batch]`):")
            .Table("queue", &SinkConfig::queue, QueueTable(),
                   "The sink's queue (`[sinks.NAME.queue]`):")

@@ -1,18 +1,11 @@
 #include "format/encoder.h"
 
+#include "format/base64.h"
 #include "format/json_text.h"
 #include "routing/route_rule.h"
 
 namespace tributary {
 namespace {
-
-void AppendAttr(std::string& out, std::string_view name, std::string_view value) {
-  if (value.empty()) return;
-  out.append(",\"");
-  out.append(name);
-  out.append("\":");
-  AppendJsonString(out, value);
-}
 
 void AppendOneLine(std::string& out, std::string_view data) {
   size_t at = out.size();
@@ -25,7 +18,9 @@ void AppendOneLine(std::string& out, std::string_view data) {
 class NdjsonEncoder final : public Encoder {
  public:
   explicit NdjsonEncoder(Enrichment e) : enrichment_(std::move(e)) {}
-  std::string_view content_type() const override { return "application/x-ndjson"; }
+  void Describe(const EventBatch&, const Event&, MessageMeta& out) const override {
+    out.content_type = "application/x-ndjson";
+  }
   size_t trailer_size() const override { return 0; }
   void Begin(std::string&) const override {}
   void Append(const EventBatch& batch, const Event& event, bool, std::string& out) const override {
@@ -41,7 +36,9 @@ class NdjsonEncoder final : public Encoder {
 class CloudEventsBatchEncoder final : public Encoder {
  public:
   explicit CloudEventsBatchEncoder(Enrichment e) : enrichment_(std::move(e)) {}
-  std::string_view content_type() const override { return "application/cloudevents-batch+json"; }
+  void Describe(const EventBatch&, const Event&, MessageMeta& out) const override {
+    out.content_type = "application/cloudevents-batch+json";
+  }
   size_t trailer_size() const override { return 1; }
   void Begin(std::string& out) const override { out.push_back('['); }
   void Append(const EventBatch& batch, const Event& event, bool first,
@@ -50,6 +47,67 @@ class CloudEventsBatchEncoder final : public Encoder {
     AppendEventJson(batch, event, out, enrichment_.empty() ? nullptr : &enrichment_);
   }
   void Finish(std::string& out) const override { out.push_back(']'); }
+
+ private:
+  const Enrichment enrichment_;
+};
+
+// Structured mode: the event as one JSON object.
+class StructuredEncoder final : public Encoder {
+ public:
+  explicit StructuredEncoder(Enrichment e) : enrichment_(std::move(e)) {}
+  bool single_event() const override { return true; }
+  void Describe(const EventBatch&, const Event&, MessageMeta& out) const override {
+    out.content_type = "application/cloudevents+json; charset=utf-8";
+  }
+  size_t trailer_size() const override { return 0; }
+  void Begin(std::string&) const override {}
+  void Append(const EventBatch& batch, const Event& event, bool, std::string& out) const override {
+    AppendEventJson(batch, event, out, enrichment_.empty() ? nullptr : &enrichment_);
+  }
+  void Finish(std::string&) const override {}
+
+ private:
+  const Enrichment enrichment_;
+};
+
+// Binary mode: the body is the data itself, as the event's datacontenttype says.
+class BinaryEncoder final : public Encoder {
+ public:
+  explicit BinaryEncoder(Enrichment e) : enrichment_(std::move(e)) {}
+  bool single_event() const override { return true; }
+  void Describe(const EventBatch& batch, const Event& e, MessageMeta& out) const override {
+    out.attributes.clear();
+    ForEachAttribute(batch, e, enrichment_.empty() ? nullptr : &enrichment_,
+                     [&](std::string_view name, std::string_view value, AttrKind) {
+                       if (name != "datacontenttype") out.attributes.emplace_back(name, value);
+                     });
+    if (!e.datacontenttype.empty()) {
+      out.content_type = e.datacontenttype;
+    } else if (e.data_kind == DataKind::kJson) {
+      out.content_type = "application/json";
+    } else if (e.data_kind == DataKind::kBase64) {
+      out.content_type = "application/octet-stream";
+    } else {
+      out.content_type.clear();
+    }
+  }
+  size_t trailer_size() const override { return 0; }
+  void Begin(std::string&) const override {}
+  void Append(const EventBatch&, const Event& e, bool, std::string& out) const override {
+    if (e.data_kind == DataKind::kBase64) {
+      Base64Decode(e.data, &out);  // validated on the way in
+    } else if (e.data_kind == DataKind::kJson) {
+      // A JSON string with a non-JSON content type ("text/plain") is sent as its text;
+      // JSON data goes as it is.
+      std::string_view ct = e.datacontenttype;
+      bool json_type = ct.empty() || ct.find("json") != std::string_view::npos;
+      if (json_type || e.data.empty() || e.data.front() != '"' ||
+          !AppendJsonStringText(e.data, out))
+        out.append(e.data);
+    }
+  }
+  void Finish(std::string&) const override {}
 
  private:
   const Enrichment enrichment_;
@@ -85,37 +143,19 @@ std::string ExpandSourceTemplate(std::string_view t, const EventBatch& batch, co
 
 void AppendEventJson(const EventBatch& batch, const Event& e, std::string& out,
                      const Enrichment* en) {
-  out.append("{\"specversion\":");
-  AppendJsonString(out, e.specversion);
-  AppendAttr(out, "id", e.id);
-  if (en && !en->source_template.empty() && (en->override_source || e.source.empty())) {
-    AppendAttr(out, "source", ExpandSourceTemplate(en->source_template, batch, e, *en));
-  } else {
-    AppendAttr(out, "source", e.source);
-  }
-  AppendAttr(out, "type", e.type);
-  AppendAttr(out, "datacontenttype", e.datacontenttype);
-  AppendAttr(out, "dataschema", e.dataschema);
-  AppendAttr(out, "subject", e.subject);
-  AppendAttr(out, "time", e.time);
-  for (const Attribute& a : batch.Extensions(e)) {
-    bool replaced = false;
-    if (en) {
-      for (const auto& [k, v] : en->extensions) replaced |= k == a.name;
-    }
-    if (replaced) continue;  // the sink's value wins
-    if (a.kind == AttrKind::kString) {
-      AppendAttr(out, a.name, a.value);
+  char sep = '{';
+  ForEachAttribute(batch, e, en, [&](std::string_view name, std::string_view value, AttrKind kind) {
+    out.push_back(sep);
+    sep = ',';
+    out.push_back('"');
+    out.append(name);
+    out.append("\":");
+    if (kind == AttrKind::kString) {
+      AppendJsonString(out, value);
     } else {
-      out.append(",\"");
-      out.append(a.name);
-      out.append("\":");
-      out.append(a.value);
+      out.append(value);
     }
-  }
-  if (en) {
-    for (const auto& [k, v] : en->extensions) AppendAttr(out, k, v);
-  }
+  });
   if (e.data_kind == DataKind::kJson) {
     out.append(",\"data\":");
     AppendOneLine(out, e.data);
@@ -130,8 +170,11 @@ void AppendEventJson(const EventBatch& batch, const Event& e, std::string& out,
 Result<Encoding> ParseEncoding(std::string_view name) {
   if (name == "ndjson") return Encoding::kNdjson;
   if (name == "cloudevents-batch") return Encoding::kCloudEventsBatch;
+  if (name == "cloudevents") return Encoding::kCloudEvents;
+  if (name == "cloudevents-binary") return Encoding::kCloudEventsBinary;
   return InvalidArgument("unknown encoding '" + std::string(name) +
-                         "'; use \"ndjson\" or \"cloudevents-batch\"");
+                         "'; use \"ndjson\", \"cloudevents-batch\", \"cloudevents\" "
+                         "(structured, one event per message) or \"cloudevents-binary\"");
 }
 
 std::unique_ptr<Encoder> MakeEncoder(Encoding encoding, Enrichment enrichment) {
@@ -140,6 +183,10 @@ std::unique_ptr<Encoder> MakeEncoder(Encoding encoding, Enrichment enrichment) {
       return std::make_unique<NdjsonEncoder>(std::move(enrichment));
     case Encoding::kCloudEventsBatch:
       return std::make_unique<CloudEventsBatchEncoder>(std::move(enrichment));
+    case Encoding::kCloudEvents:
+      return std::make_unique<StructuredEncoder>(std::move(enrichment));
+    case Encoding::kCloudEventsBinary:
+      return std::make_unique<BinaryEncoder>(std::move(enrichment));
   }
   return nullptr;
 }

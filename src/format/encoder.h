@@ -1,6 +1,11 @@
 #pragma once
 // Encoders write events into a batch body. The original bytes of `data` are written back
 // unchanged; attributes are written from their views. An encoder is stateless and shared.
+//
+// Batch encodings (NDJSON, CloudEvents batch) put many events in one body. Single-event
+// encodings put one event in a message: structured mode (the event as a JSON object) or
+// binary mode (the body is `data`; the attributes travel beside it, and each protocol
+// binding writes them as its headers: `ce-` percent-encoded for HTTP, `ce_` for Kafka).
 
 #include <memory>
 #include <string>
@@ -13,10 +18,21 @@
 
 namespace tributary {
 
+// What travels beside a message's body.
+struct MessageMeta {
+  std::string content_type;  // empty = none (binary mode, event without data)
+  // Binary mode only: context attributes as (name, value), names without a prefix and
+  // values unencoded. `datacontenttype` is the content type instead.
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
 class Encoder {
  public:
   virtual ~Encoder() = default;
-  virtual std::string_view content_type() const = 0;
+  // One event per message: the sink's batches hold a single event.
+  virtual bool single_event() const { return false; }
+  // Fills `out` for a message whose (first) event is `event`.
+  virtual void Describe(const EventBatch& batch, const Event& event, MessageMeta& out) const = 0;
   // Bytes Finish will add; the batcher counts them against max_bytes.
   virtual size_t trailer_size() const = 0;
   virtual void Begin(std::string& out) const = 0;
@@ -26,7 +42,7 @@ class Encoder {
   virtual void Finish(std::string& out) const = 0;
 };
 
-enum class Encoding { kNdjson, kCloudEventsBatch };
+enum class Encoding { kNdjson, kCloudEventsBatch, kCloudEvents, kCloudEventsBinary };
 
 // Per-sink additions made while encoding (events are shared between sinks, so they are
 // never changed in place): extension attributes to set, and a `source` built from a
@@ -41,6 +57,7 @@ struct Enrichment {
   bool empty() const { return extensions.empty() && source_template.empty(); }
 };
 
+// "ndjson", "cloudevents-batch", "cloudevents" (structured) or "cloudevents-binary".
 Result<Encoding> ParseEncoding(std::string_view name);
 std::unique_ptr<Encoder> MakeEncoder(Encoding encoding, Enrichment enrichment = {});
 
@@ -50,8 +67,44 @@ std::unique_ptr<Encoder> MakeEncoder(Encoding encoding, Enrichment enrichment = 
 void AppendEventJson(const EventBatch& batch, const Event& event, std::string& out,
                      const Enrichment* enrichment = nullptr);
 
+// Calls fn(name, value, kind) for each context attribute of `event` as a sink with
+// `enrichment` sends it: the required and optional attributes in spec order, then the
+// extensions (the sink's own replacing the event's). `data` is not an attribute.
+template <typename Fn>
+void ForEachAttribute(const EventBatch& batch, const Event& event, const Enrichment* enrichment,
+                      Fn&& fn);
+
 // Expands a source template for one event; unknown attributes expand to "".
 std::string ExpandSourceTemplate(std::string_view tmpl, const EventBatch& batch, const Event& event,
                                  const Enrichment& enrichment);
+
+template <typename Fn>
+void ForEachAttribute(const EventBatch& batch, const Event& e, const Enrichment* en, Fn&& fn) {
+  auto str = [&](std::string_view name, std::string_view value) {
+    if (!value.empty()) fn(name, value, AttrKind::kString);
+  };
+  str("specversion", e.specversion);
+  str("id", e.id);
+  if (en && !en->source_template.empty() && (en->override_source || e.source.empty())) {
+    str("source", ExpandSourceTemplate(en->source_template, batch, e, *en));
+  } else {
+    str("source", e.source);
+  }
+  str("type", e.type);
+  str("datacontenttype", e.datacontenttype);
+  str("dataschema", e.dataschema);
+  str("subject", e.subject);
+  str("time", e.time);
+  for (const Attribute& a : batch.Extensions(e)) {
+    bool replaced = false;
+    if (en) {
+      for (const auto& [k, v] : en->extensions) replaced |= k == a.name;
+    }
+    if (!replaced) fn(a.name, a.value, a.kind);  // else the sink's value wins
+  }
+  if (en) {
+    for (const auto& [k, v] : en->extensions) str(k, v);
+  }
+}
 
 }  // namespace tributary

@@ -188,6 +188,16 @@ Status ValidateJsonValue(ondemand::value v, int depth) {
   return Status::Ok();
 }
 
+bool AppendJsonStringText(std::string_view literal, std::string& out) {
+  simdjson::padded_string padded(literal);  // the literal may not be followed by padding
+  thread_local ondemand::parser parser;
+  ondemand::document doc;
+  std::string_view text;
+  if (parser.iterate(padded).get(doc) || doc.get_string().get(text)) return false;
+  out.append(text);
+  return true;
+}
+
 Status ValidateJsonDocument(std::string_view json) {
   thread_local ondemand::parser parser;
   ondemand::document doc;

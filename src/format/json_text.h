@@ -16,6 +16,10 @@ namespace ondemand = simdjson::ondemand;
 // Appends `s` as a JSON string literal (with quotes), escaping what JSON requires.
 void AppendJsonString(std::string& out, std::string_view s);
 
+// Appends the text of the JSON string literal `literal` (with its quotes) to `out`;
+// false if it is not one.
+bool AppendJsonStringText(std::string_view literal, std::string& out);
+
 // Reads a JSON string value. The result is a view into the input when the string has no
 // escapes (the common case) and a copy in `arena` otherwise. Rejects control characters.
 Result<std::string_view> ReadJsonString(ondemand::value& v, Arena& arena);

@@ -19,17 +19,24 @@ Counter& SinkCounter(Metrics& m, const std::string& name, const std::string& hel
   return m.GetCounter(name, help, extra + "sink=" + LabelValue(sink));
 }
 
+// Single-event encodings (one CloudEvent per request) cut a batch per event.
+BatchLimits SingleEventLimits(BatchLimits limits, const Encoder& encoder) {
+  if (encoder.single_event()) limits.max_events = 1;
+  return limits;
+}
+
 }  // namespace
 
-SinkRunner::SinkRunner(std::string name, std::unique_ptr<Sink> sink, QueueReader& reader,
-                       SinkRunnerOptions options, Metrics& metrics, const Clock& clock)
+SinkRunner::SinkRunner(std::string name, std::vector<std::unique_ptr<Sink>> sinks,
+                       QueueReader& reader, SinkRunnerOptions options, Metrics& metrics,
+                       const Clock& clock)
     : name_(std::move(name)),
-      sink_(std::move(sink)),
+      sinks_(std::move(sinks)),
       reader_(reader),
       options_(options),
       clock_(clock),
       encoder_(MakeEncoder(options.encoding, options.enrichment)),
-      batcher_(options.batch, *encoder_, clock),
+      batcher_(SingleEventLimits(options.batch, *encoder_), *encoder_, clock),
       sent_events_(SinkCounter(metrics, "tributary_sink_sent_events_total",
                                "Events delivered by the sink", name_)),
       sent_bytes_(SinkCounter(metrics, "tributary_sink_sent_bytes_total",
@@ -52,6 +59,7 @@ SinkRunner::SinkRunner(std::string name, std::unique_ptr<Sink> sink, QueueReader
 }
 
 void SinkRunner::RecordOutcome(bool ok) {
+  std::lock_guard lock(mu_);
   if (ok) {
     if (breaker_open_.exchange(false))
       spdlog::info("sink '{}': answering again; circuit breaker closed", name_);
@@ -61,6 +69,7 @@ void SinkRunner::RecordOutcome(bool ok) {
   ++consecutive_failures_;
   uint64_t threshold = options_.retry.breaker_threshold;
   if (threshold > 0 && consecutive_failures_ >= threshold && !breaker_open_.exchange(true)) {
+    next_probe_ = clock_.Now() + options_.retry.backoff.max;
     spdlog::error(
         "sink '{}': {} failures in a row; circuit breaker open: one probe every {} ms until it "
         "answers",
@@ -68,18 +77,34 @@ void SinkRunner::RecordOutcome(bool ok) {
   }
 }
 
+bool SinkRunner::AwaitProbe() {
+  std::unique_lock lock(mu_);
+  while (breaker_open_.load()) {
+    SteadyTime now = clock_.Now();
+    if (now >= next_probe_) {
+      next_probe_ = now + options_.retry.backoff.max;
+      return true;
+    }
+    if (Abandoned()) return false;
+    changed_.wait_for(
+        lock, std::min<std::chrono::nanoseconds>(next_probe_ - now, std::chrono::milliseconds(50)));
+  }
+  return true;
+}
+
 SinkRunner::~SinkRunner() {
-  if (thread_.joinable()) Stop(clock_.Now());
+  if (batching_thread_.joinable()) Stop(clock_.Now());
 }
 
 void SinkRunner::Start() {
-  thread_ = std::thread([this] { Run(); });
+  for (auto& sink : sinks_) senders_.emplace_back([this, s = sink.get()] { Sender(*s); });
+  batching_thread_ = std::thread([this] { Run(); });
 }
 
 void SinkRunner::Stop(SteadyTime deadline) {
   deadline_ns_.store(SteadyNanos(deadline));
   stopping_.store(true);
-  if (thread_.joinable()) thread_.join();
+  if (batching_thread_.joinable()) batching_thread_.join();
 }
 
 bool SinkRunner::Abandoned() const {
@@ -88,50 +113,118 @@ bool SinkRunner::Abandoned() const {
 
 void SinkRunner::Run() {
   std::vector<QueuedEvent> events;
-  while (true) {
+  bool cut = true;
+  while (cut) {
     if (reader_.Drained() && batcher_.empty()) break;
     if (Abandoned()) break;
-    // Wake for the batch deadline, or once a second for the sink's time-based work.
+    // Wake for the batch deadline, or once a second to notice a stop.
     SteadyTime now = clock_.Now();
     SteadyTime wake = std::min(batcher_.Deadline(), now + std::chrono::seconds(1));
     events.clear();
-    size_t room = options_.batch.max_events - batcher_.count();
+    size_t room = batcher_.limits().max_events - batcher_.count();
     reader_.Read(events, room, wake);
     for (const QueuedEvent& q : events) {
       if (!batcher_.Add(*q.batch, *q.event)) {
-        Flush();
+        if (!(cut = Cut())) break;
         batcher_.Add(*q.batch, *q.event);
       }
       in_batch_.push_back(q);
-      if (batcher_.Full()) Flush();
+      if (batcher_.Full() && !(cut = Cut())) break;
     }
     now = clock_.Now();
-    // Once the buffer is closed and drained nothing more will come: flush what is left.
-    if (batcher_.Due(now) || (!batcher_.empty() && reader_.Drained())) Flush();
-    sink_->Poll(now);
+    // Once the buffer is closed and drained nothing more will come: cut what is left.
+    if (cut && (batcher_.Due(now) || (!batcher_.empty() && reader_.Drained()))) cut = Cut();
   }
-  if (!batcher_.empty()) {
-    dropped_shutdown_.Inc(batcher_.count());
-    spdlog::error("sink '{}': stopped with {} events not delivered (grace period over)", name_,
-                  batcher_.count());
+  {
+    std::lock_guard lock(mu_);
+    cut_all_ = true;
   }
-  QueueStats left = reader_.Stats();
-  if (left.events > batcher_.count()) {
-    dropped_shutdown_.Inc(left.events - batcher_.count());
-    spdlog::error("sink '{}': {} queued events were not delivered before the grace period ended{}",
-                  name_, left.events - batcher_.count(),
-                  " (a disk queue keeps them for the next start)");
+  changed_.notify_all();
+  for (std::thread& t : senders_) t.join();
+  // Everything not acknowledged now was not delivered: in the batcher, in flight, unread.
+  if (uint64_t left = reader_.Stats().events; left > 0) {
+    if (options_.durable_queue) {
+      spdlog::warn(
+          "sink '{}': {} events not delivered before the grace period ended; the disk queue "
+          "keeps them for the next start",
+          name_, left);
+    } else {
+      dropped_shutdown_.Inc(left);
+      spdlog::error("sink '{}': {} events not delivered before the grace period ended (lost)",
+                    name_, left);
+    }
   }
-  if (Status st = sink_->Close(); !st.ok())
-    spdlog::error("sink '{}': close failed: {}", name_, st.message());
 }
 
-std::string SinkRunner::BatchId() const {
+bool SinkRunner::Cut() {
+  auto flight = std::make_unique<Flight>();
+  EncodedBatch& batch = flight->batch;
+  batch.events = batcher_.count();
+  encoder_->Describe(*in_batch_.front().batch, *in_batch_.front().event, batch.meta);
   // The same events in the same queue give the same id: on every retry, and for a disk
   // queue after a restart as long as the batch is cut at the same place.
   const QueuedEvent& first = in_batch_.front();
-  return fmt::format("{}-{:x}-{:x}-{}", name_, first.position_hi, first.position_lo,
-                     in_batch_.size());
+  batch.id =
+      fmt::format("{}-{:x}-{:x}-{}", name_, first.position_hi, first.position_lo, in_batch_.size());
+  std::unique_lock lock(mu_);
+  while (flights_.size() >= sinks_.size()) {
+    if (Abandoned()) return false;  // the batch stays in the batcher, unacknowledged
+    changed_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  batch.body = batcher_.Take();
+  batch.encoded_bytes = batch.body.size();
+  batch.created_ns = clock_.UnixNanos();
+  flight->events.swap(in_batch_);
+  flights_.push_back(std::move(flight));
+  lock.unlock();
+  changed_.notify_all();
+  return true;
+}
+
+void SinkRunner::Sender(Sink& sink) {
+  while (true) {
+    Flight* flight = nullptr;
+    {
+      std::unique_lock lock(mu_);
+      auto untaken = [&] {
+        for (auto& f : flights_) {
+          if (!f->taken) return f.get();
+        }
+        return static_cast<Flight*>(nullptr);
+      };
+      // Wake at least once a second for the sink's time-based work.
+      changed_.wait_for(lock, std::chrono::seconds(1),
+                        [&] { return untaken() || cut_all_ || Abandoned(); });
+      flight = untaken();
+      if (flight) {
+        flight->taken = true;
+      } else if (cut_all_ || Abandoned()) {
+        break;
+      }
+    }
+    if (flight) {
+      if (!Deliver(sink, *flight)) break;  // the stop deadline passed
+      Settle(*flight);
+    }
+    sink.Poll(clock_.Now());
+  }
+  if (Status st = sink.Close(); !st.ok())
+    spdlog::error("sink '{}': close failed: {}", name_, st.message());
+}
+
+void SinkRunner::Settle(Flight& flight) {
+  size_t acked = 0;
+  {
+    std::lock_guard lock(mu_);
+    flight.settled = true;
+    while (!flights_.empty() && flights_.front()->settled) {
+      acked += flights_.front()->batch.events;
+      flights_.pop_front();
+    }
+  }
+  // Ack(n) counts from the oldest event, so concurrent calls need no ordering.
+  if (acked > 0) reader_.Ack(acked);
+  changed_.notify_all();
 }
 
 bool SinkRunner::Wait(std::chrono::milliseconds d) {
@@ -144,17 +237,18 @@ bool SinkRunner::Wait(std::chrono::milliseconds d) {
   return true;
 }
 
-bool SinkRunner::DeadLetter(const SendResult& last, int attempts, int64_t first_error_ns) {
+bool SinkRunner::DeadLetter(const Flight& flight, const SendResult& last, int attempts,
+                            int64_t first_error_ns) {
   std::string events;
-  for (const QueuedEvent& q : in_batch_) {
+  for (const QueuedEvent& q : flight.events) {
     AppendEventJson(*q.batch, *q.event, events,
                     options_.enrichment.empty() ? nullptr : &options_.enrichment);
     events.push_back('\n');
   }
   tributary::DeadLetter letter;
-  letter.id = BatchId();
+  letter.id = flight.batch.id;
   letter.sink = name_;
-  letter.events = in_batch_.size();
+  letter.events = flight.events.size();
   letter.attempts = attempts;
   letter.status = last.status;
   letter.error = last.error;
@@ -166,52 +260,46 @@ bool SinkRunner::DeadLetter(const SendResult& last, int attempts, int64_t first_
                   letter.id, st.message());
     return false;
   }
-  dead_letters_.Inc(in_batch_.size());
+  dead_letters_.Inc(letter.events);
   spdlog::error("sink '{}': batch {} ({} events) dead-lettered after {} attempt{}: {}", name_,
-                letter.id, in_batch_.size(), attempts, attempts == 1 ? "" : "s", last.error);
+                letter.id, letter.events, attempts, attempts == 1 ? "" : "s", last.error);
   return true;
 }
 
-void SinkRunner::Flush() {
-  const size_t count = batcher_.count();
-  EncodedBatch batch;
-  std::string encoded = batcher_.Take();
-  batch.events = count;
-  batch.encoded_bytes = encoded.size();
-  batch.content_type = encoder_->content_type();
+void SinkRunner::CompressBody(EncodedBatch& batch) {
   batch.compression = options_.compression;
-  batch.created_ns = clock_.UnixNanos();
-  batch.id = BatchId();
-  if (options_.compression == Compression::kNone) {
-    batch.body = std::move(encoded);
-  } else if (Status st =
-                 Compress(options_.compression, options_.compression_level, encoded, batch.body);
-             !st.ok()) {
-    batch.body = std::move(encoded);  // cannot happen with valid levels; send it as it is
-    batch.compression = Compression::kNone;
+  if (options_.compression == Compression::kNone) return;
+  std::string compressed;
+  if (Status st =
+          Compress(options_.compression, options_.compression_level, batch.body, compressed);
+      !st.ok()) {
+    batch.compression = Compression::kNone;  // cannot happen with valid levels
     spdlog::error("sink '{}': {}; sending uncompressed", name_, st.message());
+    return;
   }
+  batch.body = std::move(compressed);
+}
 
+bool SinkRunner::Deliver(Sink& sink, Flight& flight) {
+  EncodedBatch& batch = flight.batch;
+  const size_t count = batch.events;
+  CompressBody(batch);
   thread_local std::mt19937_64 rng{std::random_device{}()};
   Backoff backoff(options_.retry.backoff,
                   [](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n)(rng); });
   int64_t first_error_ns = 0;
   SteadyTime first_error{};
   for (int attempt = 1;; ++attempt) {
-    if (attempt == 1 && breaker_open_.load() && !Wait(options_.retry.backoff.max)) {
-      dropped_shutdown_.Inc(count);
-      in_batch_.clear();
-      return;  // not acknowledged: a disk queue delivers it after the restart
-    }
+    if (!AwaitProbe()) return false;
     attempts_.Inc();
     if (attempt > 1) retries_.Inc();
-    SendResult r = sink_->Send(batch);
+    SendResult r = sink.Send(batch);
     RecordOutcome(r.kind == SendResult::kOk);
     if (r.kind == SendResult::kOk) {
       sent_events_.Inc(count);
       sent_bytes_.Inc(batch.body.size());
       sent_batches_.Inc();
-      break;
+      return true;
     }
     failures_.Inc();
     if (first_error_ns == 0) {
@@ -224,27 +312,25 @@ void SinkRunner::Flush() {
                       clock_.Now() - first_error >= options_.retry.max_elapsed);
     if (r.kind == SendResult::kPermanent || exhausted) {
       // Dead-letter it; if even that fails, keep the batch and try again later.
-      bool written = false;
-      while (!(written = DeadLetter(r, attempt, first_error_ns)) && Wait(backoff.Next())) {
+      while (!DeadLetter(flight, r, attempt, first_error_ns)) {
+        if (!Wait(backoff.Next())) return false;  // not acknowledged: a disk queue keeps it
       }
-      if (written) break;
-      dropped_shutdown_.Inc(count);
-      in_batch_.clear();
-      return;  // the stop deadline passed: not acknowledged, a disk queue redelivers it
+      return true;
     }
-    auto delay = breaker_open_.load() ? options_.retry.backoff.max : backoff.Next(r.retry_after);
+    if (breaker_open_.load()) {
+      spdlog::warn("sink '{}': batch {} attempt {} failed: {}; retrying with the next probe", name_,
+                   batch.id, attempt, r.error);
+      continue;  // AwaitProbe paces it
+    }
+    auto delay = backoff.Next(r.retry_after);
     spdlog::warn("sink '{}': batch {} attempt {} failed: {}; retrying in {} ms", name_, batch.id,
                  attempt, r.error, delay.count());
     if (!Wait(delay)) {
-      dropped_shutdown_.Inc(count);
       spdlog::error("sink '{}': gave up on batch {} ({} events) at shutdown", name_, batch.id,
                     count);
-      in_batch_.clear();
-      return;  // not acknowledged: a disk queue delivers it after the restart
+      return false;  // not acknowledged: a disk queue delivers it after the restart
     }
   }
-  in_batch_.clear();
-  reader_.Ack(count);
 }
 
 }  // namespace tributary

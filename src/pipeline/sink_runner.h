@@ -1,16 +1,21 @@
 #pragma once
-// SinkRunner drives one sink on its own thread: it reads the sink's queue, batches and
-// encodes events, compresses the batch, sends it, retries retryable failures with
-// exponential backoff and full jitter, and acknowledges the queue only after success.
-// A slow or failing sink therefore never slows ingest or other sinks.
+// SinkRunner drives one sink: a batching thread reads the sink's queue, batches and encodes
+// events and cuts batches; one sender thread per sink instance (`concurrency`) compresses
+// a batch, sends it, retries retryable failures with exponential backoff and full jitter,
+// and settles it. A slow or failing sink therefore never slows ingest or other sinks.
 //
-// A batch that fails permanently, or whose retries are exhausted (max_attempts,
-// max_elapsed), goes to the dead-letter queue with the error; only then is it
-// acknowledged. Nothing leaves the queue without being delivered or dead-lettered.
+// Batches are acknowledged in queue order whatever order they settle in, so a restart
+// redelivers from the oldest unsettled batch and never skips one. A batch that fails
+// permanently, or whose retries are exhausted (max_attempts, max_elapsed), goes to the
+// dead-letter queue with the error; only then is it settled. Nothing leaves the queue
+// without being delivered or dead-lettered.
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,48 +45,73 @@ struct SinkRunnerOptions {
   RetryOptions retry;
   std::string data_dir;  // where dead letters go (data_dir/dlq/<sink>)
   Enrichment enrichment;
+  bool durable_queue = false;  // what is not delivered at stop is kept for the next start
 };
 
 class SinkRunner {
  public:
-  SinkRunner(std::string name, std::unique_ptr<Sink> sink, QueueReader& reader,
+  // One sink instance per sender: at most `sinks.size()` batches are in flight.
+  SinkRunner(std::string name, std::vector<std::unique_ptr<Sink>> sinks, QueueReader& reader,
              SinkRunnerOptions options, Metrics& metrics, const Clock& clock);
   ~SinkRunner();
 
   void Start();
-  // Call after the buffer is closed: delivers what is queued, then closes the sink. If
-  // `deadline` passes first, gives up and counts what was not delivered.
+  // Call after the buffer is closed: delivers what is queued, then closes the sinks. If
+  // `deadline` passes first, gives up and reports what was not delivered.
   void Stop(SteadyTime deadline);
 
   const std::string& name() const { return name_; }
 
  private:
-  void Run();
-  // Sends the current batch until it succeeds, fails permanently or the stop deadline
-  // passes; acknowledges its events in the queue either way.
-  void Flush();
+  // A batch from the moment it is cut until its events are acknowledged.
+  struct Flight {
+    EncodedBatch batch;               // body still uncompressed until a sender takes it
+    std::vector<QueuedEvent> events;  // for the dead-letter queue
+    bool taken = false;               // a sender has it
+    bool settled = false;             // delivered or dead-lettered
+  };
+
+  void Run();  // the batching thread
+  // Hands the batcher's content to the senders; waits while `concurrency` batches are
+  // unsettled. False if the stop deadline passed first.
+  bool Cut();
+  void Sender(Sink& sink);
+  // Sends until delivered or dead-lettered (true), or the stop deadline passes (false).
+  bool Deliver(Sink& sink, Flight& flight);
+  void CompressBody(EncodedBatch& batch);
+  // Marks the flight settled and acknowledges the settled batches at the queue's head.
+  void Settle(Flight& flight);
   bool Abandoned() const;
   // Sleeps up to `d`; false if the stop deadline passed meanwhile.
   bool Wait(std::chrono::milliseconds d);
   void RecordOutcome(bool ok);
-  // Writes the current batch to the dead-letter queue; false if that failed.
-  bool DeadLetter(const SendResult& last, int attempts, int64_t first_error_ns);
-  std::string BatchId() const;
+  // While the circuit breaker is open, waits for this sender's turn to probe.
+  bool AwaitProbe();
+  // Writes the flight's events to the dead-letter queue; false if that failed.
+  bool DeadLetter(const Flight& flight, const SendResult& last, int attempts,
+                  int64_t first_error_ns);
 
   const std::string name_;
-  std::unique_ptr<Sink> sink_;
+  std::vector<std::unique_ptr<Sink>> sinks_;
   QueueReader& reader_;
   const SinkRunnerOptions options_;
   const Clock& clock_;
   std::unique_ptr<Encoder> encoder_;
   Batcher batcher_;
-  std::vector<QueuedEvent> in_batch_;  // the events of the batch being built or sent
-  std::thread thread_;
+  std::vector<QueuedEvent> in_batch_;  // the events of the batch being built
+  std::thread batching_thread_;
+  std::vector<std::thread> senders_;
   std::atomic<bool> stopping_{false};
   std::atomic<int64_t> deadline_ns_{INT64_MAX};  // steady clock, for the stop deadline
+
+  std::mutex mu_;
+  std::condition_variable changed_;  // a flight was cut or settled, or no more will come
+  std::deque<std::unique_ptr<Flight>> flights_;  // unsettled or not yet acknowledged, in order
+  bool cut_all_ = false;                         // the batching thread is done
   // The circuit breaker: failures in a row, across batches. Once open, the sink gets one
-  // probe per max_backoff (instead of a retry storm from every new batch) until it answers.
+  // probe per max_backoff (instead of a retry storm from every sender) until it answers.
   uint64_t consecutive_failures_ = 0;
+  SteadyTime next_probe_{};
   std::atomic<bool> breaker_open_{false};
 
   Counter& sent_events_;

@@ -63,12 +63,15 @@ Status Topology::Start() {
   std::vector<SinkSubscription> subs;
   std::vector<std::string> names;
   std::vector<QueueLimits> limits;
-  std::vector<std::unique_ptr<Sink>> sinks;
+  std::vector<std::vector<std::unique_ptr<Sink>>> sinks;  // an instance per sender
   for (const SinkConfig& s : config_.sinks) {
     Compression compression = *ParseCompression(s.compression);
-    auto sink = s.build(SinkBuildContext{s.name, compression, clock});
-    if (!sink) return InvalidArgument("sink '" + s.name + "': " + sink.status().message());
-    sinks.push_back(std::move(*sink));
+    auto& instances = sinks.emplace_back();
+    for (uint64_t k = 0; k < s.concurrency; ++k) {
+      auto sink = s.build(SinkBuildContext{s.name, compression, clock});
+      if (!sink) return InvalidArgument("sink '" + s.name + "': " + sink.status().message());
+      instances.push_back(std::move(*sink));
+    }
     SinkSubscription sub{s.name, {}};
     for (const std::string& p : s.topics)
       sub.topics.push_back(*TopicPattern::Parse(p, config_.router.separators));
@@ -103,6 +106,7 @@ Status Topology::Start() {
     opts.retry.breaker_threshold = s.retry.breaker_threshold;
     opts.data_dir = config_.storage.data_dir;
     opts.enrichment = {s.extensions, s.source, s.override_source};
+    opts.durable_queue = s.queue.type == "disk";
     QueueReader& reader = buffer_->Reader(i);
     std::string label = "sink=" + LabelValue(s.name);
     metrics_.AddGauge("tributary_queue_events", "Events in a sink's queue (not yet acknowledged)",

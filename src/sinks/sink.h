@@ -10,12 +10,13 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "format/compression.h"
+#include "format/encoder.h"
 
 namespace tributary {
 
 struct EncodedBatch {
   std::string body;  // encoded, then compressed per `compression`
-  std::string_view content_type;
+  MessageMeta meta;  // content type; attributes in CloudEvents binary mode
   Compression compression = Compression::kNone;
   size_t events = 0;
   size_t encoded_bytes = 0;  // before compression
@@ -41,7 +42,7 @@ struct SendResult {
 class Sink {
  public:
   virtual ~Sink() = default;
-  // Called from the sink's own thread only.
+  // Called from its sender's thread only; each sender has its own instance.
   virtual SendResult Send(const EncodedBatch& batch) = 0;
   // Time-based work (closing files by age); called at least once a second.
   virtual void Poll(SteadyTime /*now*/) {}

@@ -10,13 +10,23 @@
 
 namespace tributary {
 
+// What a sink type can do beyond the basics, and its defaults.
+struct SinkTraits {
+  std::string_view encoding = "ndjson";
+  std::string_view compression = "none";
+  // Instances are independent, so `concurrency` > 1 may run several side by side.
+  bool concurrent = false;
+  // Each batch is a message of its own, with headers to carry attributes beside the body:
+  // the single-event encodings (CloudEvents structured and binary mode) make sense.
+  bool messages = false;
+};
+
 class SinkType {
  public:
   virtual ~SinkType() = default;
   virtual std::string_view name() const = 0;
   virtual std::string_view description() const = 0;
-  virtual std::string_view default_encoding() const { return "ndjson"; }
-  virtual std::string_view default_compression() const { return "none"; }
+  virtual SinkTraits traits() const { return {}; }
   // Parses the type's own keys of a [sinks.NAME] table; keys in `common` belong to every
   // sink and are parsed elsewhere. Throws ConfigError.
   virtual SinkBuilder Parse(const toml::table& table, const ConfigContext& ctx,
@@ -32,17 +42,14 @@ class TableSinkType : public SinkType {
   using Build = Result<std::unique_ptr<Sink>> (*)(const Cfg&, const SinkBuildContext&);
 
   TableSinkType(std::string_view name, std::string_view description, const OptionTable<Cfg>& table,
-                Validate validate, Build build, std::string_view encoding = "ndjson",
-                std::string_view compression = "none")
+                Validate validate, Build build, SinkTraits traits = {})
       : name_(name),
         description_(description),
         table_(table),
         validate_(validate),
         build_(build),
-        encoding_(encoding),
-        compression_(compression) {}
-  std::string_view default_encoding() const override { return encoding_; }
-  std::string_view default_compression() const override { return compression_; }
+        traits_(traits) {}
+  SinkTraits traits() const override { return traits_; }
 
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return description_; }
@@ -63,15 +70,16 @@ class TableSinkType : public SinkType {
   const OptionTable<Cfg>& table_;
   Validate validate_;
   Build build_;
-  std::string_view encoding_, compression_;
+  SinkTraits traits_;
 };
 
 // A SinkType with no options of its own, built by default-constructing S.
 template <typename S>
 class OptionlessSinkType final : public SinkType {
  public:
-  OptionlessSinkType(std::string_view name, std::string_view description)
-      : name_(name), description_(description) {}
+  OptionlessSinkType(std::string_view name, std::string_view description, SinkTraits traits = {})
+      : name_(name), description_(description), traits_(traits) {}
+  SinkTraits traits() const override { return traits_; }
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return description_; }
   SinkBuilder Parse(const toml::table&, const ConfigContext&,
@@ -84,6 +92,7 @@ class OptionlessSinkType final : public SinkType {
 
  private:
   std::string_view name_, description_;
+  SinkTraits traits_;
 };
 
 const std::vector<const SinkType*>& SinkTypes();

@@ -99,6 +99,88 @@ TEST(HttpSink, PostsGzippedCloudEventsBatchesWithTheRightHeaders) {
   EXPECT_NE(body.find(R"("data":{"x": [1, 2.50]})"), std::string::npos) << body;
 }
 
+TEST(HttpSink, SendsOneEventPerRequestInBinaryMode) {
+  TestReceiver rx;
+  CollectorProcess c(Config(rx, R"(encoding = "cloudevents-binary"
+compression = "none"
+extensions = { pipelineid = "line 7" }
+)"));
+  ASSERT_TRUE(c.Start()) << c.Log();
+  std::string json_event =
+      R"({"specversion":"1.0","id":"j1","source":"/cam","type":"vision.detection",)"
+      R"("subject":"café \"front\" 100%","count":3,"data":{"x": [1, 2.50]}})";
+  std::string png_event = R"({"specversion":"1.0","id":"p1","source":"/cam","type":"vision.frame",)"
+                          R"("datacontenttype":"image/png","data_base64":"iVBORw0KGgo="})";
+  auto posted = c.Post("/v1/events", "application/cloudevents-batch+json",
+                       "[" + json_event + "," + png_event + "]");
+  ASSERT_EQ(posted->status, 202u) << posted->body;
+  auto reqs = WaitForRequests(rx, 2);
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  ASSERT_EQ(reqs.size(), 2u);
+  const auto& j = reqs[0].headers;
+  EXPECT_EQ(reqs[0].body, R"({"x": [1, 2.50]})");  // data bytes, unchanged
+  EXPECT_EQ(j.at("content-type"), "application/json");
+  EXPECT_EQ(j.at("ce-specversion"), "1.0");
+  EXPECT_EQ(j.at("ce-id"), "j1");
+  EXPECT_EQ(j.at("ce-source"), "/cam");
+  EXPECT_EQ(j.at("ce-type"), "vision.detection");
+  EXPECT_EQ(j.at("ce-subject"), "caf%C3%A9%20%22front%22%20100%25");  // percent-encoded
+  EXPECT_EQ(j.at("ce-count"), "3");
+  EXPECT_EQ(j.at("ce-pipelineid"), "line%207");
+  EXPECT_EQ(j.at("authorization"), "Bearer t0k3n");
+  EXPECT_EQ(j.count("content-encoding"), 0u);
+  EXPECT_EQ(j.count("ce-datacontenttype"), 0u);  // it is the Content-Type
+  EXPECT_NE(j.at("idempotency-key"), reqs[1].headers.at("idempotency-key"));
+  EXPECT_EQ(reqs[1].headers.at("content-type"), "image/png");
+  EXPECT_EQ(reqs[1].headers.at("ce-id"), "p1");
+  EXPECT_EQ(reqs[1].body, std::string("\x89PNG\r\n\x1a\n", 8));  // data_base64, decoded
+
+  // What the sink sent is valid binary-mode input: Tributary takes it back unchanged.
+  TestReceiver rx2;
+  CollectorProcess relay(Config(rx2, "encoding = \"cloudevents\"\ncompression = \"none\"\n"));
+  ASSERT_TRUE(relay.Start()) << relay.Log();
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& [name, value] : j) {
+    if (name.starts_with("ce-") || name == "content-type") headers.emplace_back(name, value);
+  }
+  ASSERT_EQ(relay.client().Request("POST", "/v1/events", headers, reqs[0].body)->status, 202u);
+  auto again = WaitForRequests(rx2, 1);
+  ASSERT_EQ(relay.Stop(), 0) << relay.Log();
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].headers.at("content-type"), "application/cloudevents+json; charset=utf-8");
+  simdjson::dom::parser parser;
+  simdjson::dom::element e = parser.parse(again[0].body);
+  EXPECT_EQ(std::string_view(e["subject"]), "café \"front\" 100%");
+  EXPECT_EQ(std::string_view(e["pipelineid"]), "line 7");
+  EXPECT_NE(again[0].body.find(R"("data":{"x": [1, 2.50]})"), std::string::npos) << again[0].body;
+}
+
+TEST(HttpSink, ConcurrentBatchesDoNotWaitForASlowOne) {
+  TestReceiver rx;
+  // The first request hangs past the 500 ms timeout; the other senders go on meanwhile.
+  rx.Script({TestReceiver::Answer::Hang(std::chrono::milliseconds(1500))});
+  CollectorProcess c(Config(rx, "concurrency = 4\ncompression = \"none\"\n", "max_events = 2\n"));
+  ASSERT_TRUE(c.Start()) << c.Log();
+  std::set<std::string> sent;
+  std::string body = "[";
+  for (int i = 0; i < 8; ++i) {
+    body += (i ? "," : "") + Ce("c" + std::to_string(i));
+    sent.insert("c" + std::to_string(i));
+  }
+  ASSERT_EQ(c.Post("/v1/events", "application/cloudevents-batch+json", body + "]")->status, 202u);
+  auto reqs = WaitForRequests(rx, 5);  // four batches, one of them twice
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  ASSERT_EQ(reqs.size(), 5u);
+  std::set<std::string> got;
+  for (const auto& r : reqs) {
+    for (auto& id : IdsOf(r.body)) got.insert(id);
+  }
+  EXPECT_EQ(got, sent);
+  // The retry of the hung batch comes last: the other batches did not wait for it.
+  EXPECT_EQ(reqs[4].headers.at("idempotency-key"), reqs[0].headers.at("idempotency-key"));
+  EXPECT_EQ(reqs[4].body, reqs[0].body);
+}
+
 TEST(HttpSink, BatchesObeyCountAndBytes) {
   TestReceiver rx;
   CollectorProcess c(

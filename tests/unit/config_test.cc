@@ -75,6 +75,26 @@ TEST(Config, BadValuesAreErrorsWithLines) {
   EXPECT_NE(ErrorOf(base + "[sourcez.x]\n").find("did you mean `sources`"), std::string::npos);
   EXPECT_NE(ErrorOf("[sinks.a]\ntype = \"blackhole\"\n").find("no sources"), std::string::npos);
   EXPECT_NE(ErrorOf("x = = 1").find("test.toml:1:"), std::string::npos);
+  // A file holds batches, one after the other: no single-event encodings, no concurrency.
+  EXPECT_NE(ErrorOf(base + "encoding = \"cloudevents-binary\"\n").find("writes batches"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "concurrency = 4\n").find("one batch at a time"), std::string::npos);
+}
+
+TEST(Config, TheHttpSinkTakesEveryEncodingAndConcurrency) {
+  std::string toml = R"([sources.in]
+type = "http"
+address = "127.0.0.1:9000"
+[sinks.api]
+type = "http"
+url = "https://api.example.com/v1/events"
+encoding = "cloudevents-binary"
+concurrency = 4
+)";
+  Config c = LoadConfig(toml, "test.toml");
+  EXPECT_EQ(c.sinks[0].encoding, "cloudevents-binary");
+  EXPECT_EQ(c.sinks[0].concurrency, 4u);
+  EXPECT_EQ(c.sinks[0].compression, "gzip");  // the http sink's default
 }
 
 TEST(Config, ParsesSizesDurationsRoutesAndLists) {

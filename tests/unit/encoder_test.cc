@@ -50,7 +50,10 @@ TEST(Encoder, NdjsonIsOneLinePerEventAndParsesBack) {
 TEST(Encoder, CloudEventsBatchIsAJsonArray) {
   auto batch = ParseBatch(testing_util::MakeBatchBody(3, R"({"x":[1,2]})"));
   auto enc = MakeEncoder(Encoding::kCloudEventsBatch);
-  EXPECT_EQ(enc->content_type(), "application/cloudevents-batch+json");
+  MessageMeta meta;
+  enc->Describe(*batch, batch->events()[0], meta);
+  EXPECT_EQ(meta.content_type, "application/cloudevents-batch+json");
+  EXPECT_TRUE(meta.attributes.empty());
   std::string out;
   enc->Begin(out);
   for (size_t i = 0; i < batch->size(); ++i) enc->Append(*batch, batch->events()[i], i == 0, out);
@@ -89,9 +92,66 @@ TEST(Encoder, EnrichesPerSinkWithoutChangingTheEvent) {
   EXPECT_EQ(ExpandSourceTemplate("x/{missing}/{type}", *batch, batch->events()[1], en), "x//t");
 }
 
+TEST(Encoder, StructuredModeIsOneJsonObjectPerMessage) {
+  auto batch = ParseBatch(testing_util::MakeBatchBody(1, R"({"x": 1})"));
+  auto enc = MakeEncoder(Encoding::kCloudEvents);
+  EXPECT_TRUE(enc->single_event());
+  MessageMeta meta;
+  enc->Describe(*batch, batch->events()[0], meta);
+  EXPECT_EQ(meta.content_type, "application/cloudevents+json; charset=utf-8");
+  EXPECT_TRUE(meta.attributes.empty());
+  std::string out;
+  enc->Begin(out);
+  enc->Append(*batch, batch->events()[0], true, out);
+  enc->Finish(out);
+  EXPECT_EQ(out, R"({"specversion":"1.0","id":"0","source":"/s","type":"t","data":{"x": 1}})");
+}
+
+TEST(Encoder, BinaryModeSendsDataAsTheBodyAndAttributesBesideIt) {
+  auto batch = ParseBatch(
+      R"([{"specversion":"1.0","id":"j","source":"/cam","type":"t","subject":"caf\u00e9 \"x\"",
+      "count":3,"data":{"a": [1, 2.50]}},
+      {"specversion":"1.0","id":"b","source":"/cam","type":"t","datacontenttype":"image/png",
+      "data_base64":"AP8="},
+      {"specversion":"1.0","id":"s","source":"/cam","type":"t","datacontenttype":"text/plain",
+      "data":"line\none"},
+      {"specversion":"1.0","id":"n","source":"/cam","type":"t"}])");
+  Enrichment en{{{"pipelineid", "p1"}}, "", false};
+  auto enc = MakeEncoder(Encoding::kCloudEventsBinary, en);
+  EXPECT_TRUE(enc->single_event());
+  auto encode = [&](size_t i, MessageMeta& meta) {
+    enc->Describe(*batch, batch->events()[i], meta);
+    std::string out;
+    enc->Begin(out);
+    enc->Append(*batch, batch->events()[i], true, out);
+    enc->Finish(out);
+    return out;
+  };
+  MessageMeta meta;
+  EXPECT_EQ(encode(0, meta), R"({"a": [1, 2.50]})");  // JSON data exactly as it came
+  EXPECT_EQ(meta.content_type, "application/json");
+  using Attrs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(meta.attributes, (Attrs{{"specversion", "1.0"},
+                                    {"id", "j"},
+                                    {"source", "/cam"},
+                                    {"type", "t"},
+                                    {"subject", "caf\u00e9 \"x\""},
+                                    {"count", "3"},
+                                    {"pipelineid", "p1"}}));
+  EXPECT_EQ(encode(1, meta), std::string("\x00\xff", 2));  // data_base64 decoded
+  EXPECT_EQ(meta.content_type, "image/png");
+  EXPECT_EQ(encode(2, meta), "line\none");  // a JSON string of a text type is sent as text
+  EXPECT_EQ(meta.content_type, "text/plain");
+  EXPECT_EQ(encode(3, meta), "");  // no data: no body and no content type
+  EXPECT_EQ(meta.content_type, "");
+}
+
 TEST(Encoder, ParsesEncodingNames) {
-  EXPECT_TRUE(ParseEncoding("ndjson").ok());
-  EXPECT_TRUE(ParseEncoding("cloudevents-batch").ok());
+  EXPECT_EQ(*ParseEncoding("ndjson"), Encoding::kNdjson);
+  EXPECT_EQ(*ParseEncoding("cloudevents-batch"), Encoding::kCloudEventsBatch);
+  EXPECT_EQ(*ParseEncoding("cloudevents"), Encoding::kCloudEvents);
+  EXPECT_EQ(*ParseEncoding("cloudevents-binary"), Encoding::kCloudEventsBinary);
+  EXPECT_FALSE(MakeEncoder(Encoding::kNdjson)->single_event());
   EXPECT_FALSE(ParseEncoding("xml").ok());
 }
 

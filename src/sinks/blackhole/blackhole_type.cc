@@ -6,7 +6,8 @@ namespace tributary {
 
 const SinkType& BlackholeSinkType() {
   static const OptionlessSinkType<BlackholeSink> kType(
-      "blackhole", "Discards every batch after encoding it, for benchmarks.");
+      "blackhole", "Discards every batch after encoding it, for benchmarks.",
+      SinkTraits{.concurrent = true, .messages = true});
   return kType;
 }
 

@@ -4,6 +4,7 @@
 
 #include "format/compression.h"
 #include "format/event_parser.h"
+#include "format/percent.h"
 
 namespace tributary {
 namespace {
@@ -131,13 +132,20 @@ HttpSink::~HttpSink() { curl_easy_cleanup(curl_); }
 SendResult HttpSink::Send(const EncodedBatch& batch) {
   curl_slist* headers = nullptr;
   auto add = [&](const std::string& line) { headers = curl_slist_append(headers, line.c_str()); };
-  add("Content-Type: " + std::string(batch.content_type));
+  // An empty value removes the header (binary mode without data: no body, no type).
+  add("Content-Type: " + batch.meta.content_type);
   if (batch.compression != Compression::kNone)
     add("Content-Encoding: " + std::string(CompressionName(batch.compression)));
   if (!config_.token.empty()) add("Authorization: Bearer " + config_.token);
   if (!batch.id.empty()) add("Idempotency-Key: " + batch.id);
   add("Expect:");  // no 100-continue round trip
   for (const auto& [name, value] : headers_) add(name + ": " + value);
+  // Binary mode (HTTP binding §3.1.3): each attribute is a ce- header, percent-encoded.
+  for (const auto& [name, value] : batch.meta.attributes) {
+    std::string line = "ce-" + name + ": ";
+    PercentEncode(value, line);
+    add(line);
+  }
   response_.clear();
   retry_after_.clear();
   curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);

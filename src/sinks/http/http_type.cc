@@ -74,7 +74,11 @@ const SinkType& HttpSinkType() {
   static const TableSinkType<HttpSinkConfig> kType(
       "http",
       "POSTs each batch to an HTTP ingestion API (CloudEvents batch JSON by default, gzip).",
-      Table(), Validate, Build, "cloudevents-batch", "gzip");
+      Table(), Validate, Build,
+      SinkTraits{.encoding = "cloudevents-batch",
+                 .compression = "gzip",
+                 .concurrent = true,
+                 .messages = true});
   return kType;
 }
 
