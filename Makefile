@@ -23,6 +23,7 @@ test: build
 
 bench: setup
 	@bash bench/queue_throughput.sh
+	@bash bench/http_delivery.sh
 
 docs: build
 	@python3 scripts/update_config_reference.py $(BUILD_DIR)/tributary README.md

@@ -167,7 +167,7 @@ bool SinkRunner::Cut() {
   batch.id =
       fmt::format("{}-{:x}-{:x}-{}", name_, first.position_hi, first.position_lo, in_batch_.size());
   std::unique_lock lock(mu_);
-  while (flights_.size() >= sinks_.size()) {
+  while (flights_.size() > sinks_.size()) {
     if (Abandoned()) return false;  // the batch stays in the batcher, unacknowledged
     changed_.wait_for(lock, std::chrono::milliseconds(50));
   }
@@ -195,10 +195,11 @@ void SinkRunner::Sender(Sink& sink) {
       // Wake at least once a second for the sink's time-based work.
       changed_.wait_for(lock, std::chrono::seconds(1),
                         [&] { return untaken() || cut_all_ || Abandoned(); });
+      if (Abandoned()) break;
       flight = untaken();
       if (flight) {
         flight->taken = true;
-      } else if (cut_all_ || Abandoned()) {
+      } else if (cut_all_) {
         break;
       }
     }

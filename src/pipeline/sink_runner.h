@@ -72,8 +72,9 @@ class SinkRunner {
   };
 
   void Run();  // the batching thread
-  // Hands the batcher's content to the senders; waits while `concurrency` batches are
-  // unsettled. False if the stop deadline passed first.
+  // Hands the batcher's content to the senders; waits while `concurrency` + 1 batches are
+  // unsettled (one cut ahead, so that a sender never waits for the batching thread).
+  // False if the stop deadline passed first.
   bool Cut();
   void Sender(Sink& sink);
   // Sends until delivered or dead-lettered (true), or the stop deadline passes (false).

@@ -328,6 +328,50 @@ max_age = "50ms"
   EXPECT_EQ(got, sent);
 }
 
+TEST(HttpSink, AStopDuringAnOutageSaysWhatAMemoryQueueLosesAndADiskQueueKeeps) {
+  for (std::string queue : {"memory", "disk"}) {
+    TestReceiver rx;
+    rx.SetDown(true);
+    CollectorProcess c(R"(
+[runtime]
+grace_period = "1s"
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+[storage]
+data_dir = "{DIR}/data"
+[sinks.api]
+type = "http"
+url = ")" + rx.url() + R"("
+concurrency = 2
+[sinks.api.queue]
+type = ")" + queue + R"("
+[sinks.api.retry]
+initial_backoff = "20ms"
+max_attempts = 0
+[sinks.api.batch]
+max_age = "20ms"
+)");
+    ASSERT_TRUE(c.Start()) << c.Log();
+    ASSERT_EQ(c.Post("/v1/events", "application/cloudevents-batch+json",
+                     "[" + Ce("s1") + "," + Ce("s2") + "," + Ce("s3") + "]")
+                  ->status,
+              202u);
+    WaitForRequests(rx, 2);
+    ASSERT_EQ(c.Stop(), 0) << c.Log();
+    if (queue == "memory") {
+      EXPECT_NE(c.Log().find("3 events not delivered before the grace period ended (lost)"),
+                std::string::npos)
+          << c.Log();
+    } else {
+      EXPECT_NE(c.Log().find("3 events not delivered before the grace period ended; the disk "
+                             "queue keeps them"),
+                std::string::npos)
+          << c.Log();
+    }
+  }
+}
+
 TEST(HttpSink, TheCircuitBreakerProbesOncePerMaxBackoffUntilTheSinkAnswers) {
   TestReceiver rx;
   rx.SetDown(true);
