@@ -22,7 +22,8 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
 bench: setup
-	@bash bench/queue_throughput.sh
+	@$(MAKE) --no-print-directory build PRESET=release
+	@python3 bench/e2e/run.py --binary build/release/tributary
 	@bash bench/http_delivery.sh
 
 docs: build

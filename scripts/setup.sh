@@ -14,6 +14,7 @@ packages=(
   libssl-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
+  wrk nginx-light             # benchmarks: load generator, and the HTTP ceiling
 )
 
 missing=()

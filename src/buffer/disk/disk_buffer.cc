@@ -30,7 +30,10 @@ DiskBuffer::DiskBuffer(DiskQueueOptions options, Metrics& metrics)
       corrupt_records_(metrics.GetCounter("tributary_queue_corrupt_records_total",
                                           "Damaged records found in the disk queue and skipped")),
       write_errors_(metrics.GetCounter("tributary_queue_write_errors_total",
-                                       "Failed writes or syncs of the disk queue")) {}
+                                       "Failed writes or syncs of the disk queue")),
+      written_bytes_(metrics.GetCounter("tributary_queue_written_bytes_total",
+                                        "Bytes appended to the disk queue's log (framing "
+                                        "included; once per event, whatever its sinks)")) {}
 
 Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options,
                                                      std::vector<std::string> names,
@@ -361,6 +364,7 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
     }
     segment_size_ += buf.size();
     unsynced_bytes_ += buf.size();
+    written_bytes_.Inc(buf.size());
     buf.clear();
     {
       std::lock_guard lock(mu_);

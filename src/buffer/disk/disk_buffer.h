@@ -151,6 +151,7 @@ class DiskBuffer final : public Buffer {
 
   Counter& corrupt_records_;
   Counter& write_errors_;
+  Counter& written_bytes_;
 };
 
 }  // namespace tributary
