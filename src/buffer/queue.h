@@ -75,6 +75,9 @@ class QueueReader {
   // True once the buffer is closed and every event was read.
   virtual bool Drained() const = 0;
   virtual QueueStats Stats() const = 0;
+  // The reader's sink needs only each event's JSON (Event::json), not its attributes: a
+  // disk queue then skips parsing what it reads back. Call before the first Read.
+  virtual void SetJsonOnly(bool /*json_only*/) {}
 };
 
 class Buffer {

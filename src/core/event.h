@@ -50,6 +50,10 @@ struct Event {
   DataKind data_kind = DataKind::kNone;
   std::string_view data;
 
+  // The event as compact structured-mode JSON, when that is at hand (read back from the
+  // disk queue, which stores exactly that): encoders copy it instead of writing it anew.
+  std::string_view json;
+
   // Extension attributes live in EventBatch::extensions_ [ext_begin, ext_begin+ext_count).
   uint32_t ext_begin = 0;
   uint32_t ext_count = 0;

@@ -21,6 +21,7 @@ class NdjsonEncoder final : public Encoder {
   void Describe(const EventBatch&, const Event&, MessageMeta& out) const override {
     out.content_type = "application/x-ndjson";
   }
+  bool needs_attributes() const override { return !enrichment_.empty(); }
   size_t trailer_size() const override { return 0; }
   void Begin(std::string&) const override {}
   void Append(const EventBatch& batch, const Event& event, bool, std::string& out) const override {
@@ -39,6 +40,7 @@ class CloudEventsBatchEncoder final : public Encoder {
   void Describe(const EventBatch&, const Event&, MessageMeta& out) const override {
     out.content_type = "application/cloudevents-batch+json";
   }
+  bool needs_attributes() const override { return !enrichment_.empty(); }
   size_t trailer_size() const override { return 1; }
   void Begin(std::string& out) const override { out.push_back('['); }
   void Append(const EventBatch& batch, const Event& event, bool first,
@@ -60,6 +62,7 @@ class StructuredEncoder final : public Encoder {
   void Describe(const EventBatch&, const Event&, MessageMeta& out) const override {
     out.content_type = "application/cloudevents+json; charset=utf-8";
   }
+  bool needs_attributes() const override { return !enrichment_.empty(); }
   size_t trailer_size() const override { return 0; }
   void Begin(std::string&) const override {}
   void Append(const EventBatch& batch, const Event& event, bool, std::string& out) const override {
@@ -76,6 +79,7 @@ class BinaryEncoder final : public Encoder {
  public:
   explicit BinaryEncoder(Enrichment e) : enrichment_(std::move(e)) {}
   bool single_event() const override { return true; }
+  bool needs_attributes() const override { return true; }
   void Describe(const EventBatch& batch, const Event& e, MessageMeta& out) const override {
     out.attributes.clear();
     ForEachAttribute(batch, e, enrichment_.empty() ? nullptr : &enrichment_,
@@ -143,6 +147,10 @@ std::string ExpandSourceTemplate(std::string_view t, const EventBatch& batch, co
 
 void AppendEventJson(const EventBatch& batch, const Event& e, std::string& out,
                      const Enrichment* en) {
+  if (!en && !e.json.empty()) {
+    out.append(e.json);
+    return;
+  }
   char sep = '{';
   ForEachAttribute(batch, e, en, [&](std::string_view name, std::string_view value, AttrKind kind) {
     out.push_back(sep);

@@ -31,6 +31,9 @@ class Encoder {
   virtual ~Encoder() = default;
   // One event per message: the sink's batches hold a single event.
   virtual bool single_event() const { return false; }
+  // False if the encoder needs no more of an event than Event::json, when that is set
+  // (no per-sink enrichment, not binary mode).
+  virtual bool needs_attributes() const = 0;
   // Fills `out` for a message whose (first) event is `event`.
   virtual void Describe(const EventBatch& batch, const Event& event, MessageMeta& out) const = 0;
   // Bytes Finish will add; the batcher counts them against max_bytes.

@@ -53,6 +53,8 @@ SinkRunner::SinkRunner(std::string name, std::vector<std::unique_ptr<Sink>> sink
       dropped_shutdown_(SinkCounter(metrics, "tributary_dropped_events_total",
                                     "Events not delivered, by reason", name_,
                                     "reason=\"shutdown\",")) {
+  // Encoders that copy each event's JSON spare a disk queue from parsing what it reads.
+  reader_.SetJsonOnly(!encoder_->needs_attributes());
   metrics.AddGauge(
       "tributary_sink_circuit_open", "1 while the sink's circuit breaker is open (probing)",
       "sink=" + LabelValue(name_), [this] { return breaker_open_.load() ? 1.0 : 0.0; });

@@ -9,7 +9,9 @@
 #include <random>
 #include <set>
 
+#include "buffer/disk/record.h"
 #include "buffer/disk/segment.h"
+#include "format/encoder.h"
 #include "test_util.h"
 
 namespace fs = std::filesystem;
@@ -77,6 +79,57 @@ class DiskBufferTest : public testing::Test {
   fs::path dir_;
   Metrics metrics_;
 };
+
+TEST(DiskRecord, ReadsBackEventsThatEncodeAsTheyWereWritten) {
+  auto batch = ParseBatch(
+      R"([{"specversion":"1.0","id":"a","source":"/s","type":"t","n":3,"data":{"x": [1, 2.50]}},
+      {"specversion":"1.0","id":"b","source":"/s","type":"t","data_base64":"AP8="}])");
+  std::vector<SinkMask> masks = {1, 2};
+  std::string payload;
+  std::vector<uint32_t> sizes;
+  EncodeRecord(*batch, masks, payload, sizes);
+  auto decoded = DecodeRecord(payload);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  ASSERT_EQ(decoded->batch->size(), 2u);
+  EXPECT_EQ(decoded->masks, masks);
+  auto json_only = DecodeRecord(payload, /*attributes=*/false);
+  ASSERT_TRUE(json_only.ok());
+  EXPECT_TRUE(json_only->batch->events()[0].id.empty());  // nothing was parsed
+  for (Encoding enc : {Encoding::kNdjson, Encoding::kCloudEventsBatch, Encoding::kCloudEvents}) {
+    // The decoded events carry their JSON, which the encoders copy; it must be exactly what
+    // they would have written from the attributes.
+    auto encoder = MakeEncoder(enc);
+    EXPECT_FALSE(encoder->needs_attributes());
+    std::string original, copied, copied_light;
+    for (size_t i = 0; i < 2; ++i) {
+      encoder->Append(*batch, batch->events()[i], i == 0, original);
+      encoder->Append(*decoded->batch, decoded->batch->events()[i], i == 0, copied);
+      encoder->Append(*json_only->batch, json_only->batch->events()[i], i == 0, copied_light);
+      EXPECT_EQ(json_only->batch->events()[i].size, decoded->batch->events()[i].size);
+    }
+    EXPECT_EQ(copied, original);
+    EXPECT_EQ(copied_light, original);
+  }
+  EXPECT_TRUE(MakeEncoder(Encoding::kCloudEventsBinary)->needs_attributes());
+  EXPECT_TRUE(
+      MakeEncoder(Encoding::kNdjson, {{{"pipelineid", "p"}}, "", false})->needs_attributes());
+  EXPECT_FALSE(decoded->batch->events()[0].json.empty());
+  EXPECT_EQ(decoded->batch->events()[0].data, R"({"x": [1, 2.50]})");
+  EXPECT_EQ(sizes[0], decoded->batch->events()[0].size);
+
+  // Lengths that add up but do not fall on line ends (the entries' lengths follow the
+  // 13-byte header and each entry's 8-byte mask).
+  std::string damaged = payload;
+  uint32_t len0 = 0, len1 = 0;
+  std::memcpy(&len0, damaged.data() + 21, 4);
+  std::memcpy(&len1, damaged.data() + 33, 4);
+  EXPECT_EQ(len0, sizes[0] + 1);
+  len0 -= 1;
+  len1 += 1;
+  std::memcpy(damaged.data() + 21, &len0, 4);
+  std::memcpy(damaged.data() + 33, &len1, 4);
+  EXPECT_FALSE(DecodeRecord(damaged).ok());
+}
 
 TEST_F(DiskBufferTest, DeliversEachSinkItsEventsInOrder) {
   auto b = Open({"a", "b"});

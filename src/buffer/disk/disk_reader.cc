@@ -114,7 +114,7 @@ bool DiskQueueReader::LoadNext(const LogPosition& end) {
     LogPosition at{read_.segment, rec_offset, 0};
     uint64_t next = reader.end_offset();
     read_ = {read_.segment, next, 0};
-    auto decoded = DecodeRecord(rec);
+    auto decoded = DecodeRecord(rec, !json_only_);
     if (!decoded) {
       buffer_.ReportCorruption(at.segment, at.offset, rec.size(), "record does not decode");
       continue;

@@ -21,6 +21,7 @@ class DiskQueueReader final : public QueueReader {
   size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override;
   void Ack(size_t n) override;
   bool Drained() const override;
+  void SetJsonOnly(bool json_only) override { json_only_ = json_only; }
   QueueStats Stats() const override;
 
   LogPosition acked() const;
@@ -55,6 +56,7 @@ class DiskQueueReader final : public QueueReader {
   std::string window_;
   uint64_t window_base_ = 0;
   std::string scratch_;
+  bool json_only_ = false;  // decode events without their attributes (SetJsonOnly)
 };
 
 }  // namespace tributary

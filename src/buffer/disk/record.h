@@ -29,7 +29,9 @@ struct DecodedRecord {
 void EncodeRecord(const EventBatch& batch, std::span<const SinkMask> slot_masks, std::string& out,
                   std::vector<uint32_t>& sizes);
 
-Result<DecodedRecord> DecodeRecord(std::string_view payload);
+// With `attributes` false the events carry only their JSON and size, which is all that
+// encoders without per-sink enrichment need; nothing is parsed then.
+Result<DecodedRecord> DecodeRecord(std::string_view payload, bool attributes = true);
 
 // Clears the `slots` bits in every event mask of an encoded payload (drop_newest).
 void ClearSlots(std::string& payload, SinkMask slots);
