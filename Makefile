@@ -23,6 +23,7 @@ test: build
 
 bench: setup
 	@$(MAKE) --no-print-directory build PRESET=release
+	@build/release/micro_bench
 	@python3 bench/e2e/run.py --binary build/release/tributary
 	@bash bench/http_delivery.sh
 
