@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -225,6 +226,8 @@ bool ParseMappedObject(std::string_view raw, size_t index, EventBatch& batch,
     st = InvalidArgument(JsonError(e));
   } else if (doc.type().get(t) || t != ondemand::json_type::object || doc.get_value().get(root)) {
     st = InvalidArgument("expected a JSON object");
+  } else if (std::none_of(cap.paths.begin(), cap.paths.end(), [](auto* p) { return p; })) {
+    st = ValidateJsonValue(root, 0);  // nothing to capture: validate only
   } else {
     st = WalkCapture(root, 0, path, cap, batch.arena());
     if (st.ok() && !AtEnd(doc))

@@ -145,8 +145,22 @@ Status ValidateJsonValue(ondemand::value v, int depth) {
       for (auto f : obj) {
         ondemand::field field;
         if ((e = std::move(f).get(field))) break;
+        // A key without escapes needs no unescaping to be checked (stage 1 found its end).
+        const char* k = field.key().raw();
+        bool escaped = false, control = false;
+        for (; *k != '"'; ++k) {
+          if (*k == '\\') {
+            escaped = true;
+            break;
+          }
+          control |= static_cast<unsigned char>(*k) < 0x20;
+        }
         std::string_view key;
-        if ((e = field.unescaped_key().get(key))) break;
+        if (escaped) {
+          if ((e = field.unescaped_key().get(key))) break;
+        } else if (control) {
+          return InvalidArgument("string contains an unescaped control character");
+        }
         ondemand::value child = field.value();
         TRIBUTARY_RETURN_IF_ERROR(ValidateJsonValue(child, depth + 1));
       }
@@ -163,10 +177,13 @@ Status ValidateJsonValue(ondemand::value v, int depth) {
       break;
     }
     case ondemand::json_type::string: {
+      // Only escapes need decoding to be checked; a string without any is checked as it is.
       std::string_view token = v.raw_json_token(), s;
-      if ((e = v.get_string().get(s))) break;
-      if (token.find('\\') == std::string_view::npos && HasControlChar(s))
+      if (token.find('\\') != std::string_view::npos) {
+        e = v.get_string().get(s);
+      } else if (HasControlChar(token)) {
         return InvalidArgument("string contains an unescaped control character");
+      }
       break;
     }
     case ondemand::json_type::number: {

@@ -221,6 +221,17 @@ TEST(PlainJson, RejectsABadMappedTimeAndInvalidJson) {
   EXPECT_FALSE(Parse(BodyFormat::kJson, R"("text")").status.ok());
 }
 
+TEST(PlainJson, ValidatesEscapesInKeysAndStringsOfData) {
+  // Strings and keys without escapes are checked as they are; those with escapes are decoded.
+  EXPECT_TRUE(Parse(BodyFormat::kJson, R"({"a\u0041b":"x\"y\u00e9","n":[1,"\/"]})").status.ok());
+  EXPECT_FALSE(Parse(BodyFormat::kJson, R"({"a\qb":1})").status.ok());
+  EXPECT_FALSE(Parse(BodyFormat::kJson, R"({"a":"bad \x escape"})").status.ok());
+  EXPECT_FALSE(Parse(BodyFormat::kJson, R"({"a":{"b":"\ud800"}})").status.ok());
+  EXPECT_FALSE(Parse(BodyFormat::kJson, "{\"a\tb\":1}").status.ok());
+  EXPECT_FALSE(Parse(BodyFormat::kJson, "{\"a\":\"tab\there\"}").status.ok());
+  EXPECT_FALSE(Parse(BodyFormat::kBatch, "[" + Event(R"(,"data":{"k\z":1})") + "]").status.ok());
+}
+
 TEST(Ndjson, ParsesLinesSkipsBlankOnesAndDetectsCloudEvents) {
   Parsed p = Parse(BodyFormat::kNdjson, "{\"a\":1}\n\n" + Event("") + "\r\n{\"b\":2}");
   ASSERT_TRUE(p.status.ok()) << p.errors[0].message;
