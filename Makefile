@@ -25,7 +25,7 @@ bench: setup
 	@$(MAKE) --no-print-directory build PRESET=release
 	@build/release/micro_bench
 	@python3 bench/e2e/run.py --binary build/release/tributary
-	@bash bench/http_delivery.sh
+	@python3 bench/e2e/delivery.py --binary build/release/tributary
 
 docs: build
 	@python3 scripts/update_config_reference.py $(BUILD_DIR)/tributary README.md

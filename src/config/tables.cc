@@ -172,9 +172,8 @@ const OptionTable<SinkConfig>& SinkCommonTable() {
            .String("encoding", &SinkConfig::encoding,
                    "`ndjson`, `cloudevents-batch`, `cloudevents` (structured mode, one event per "
                    "request) or `cloudevents-binary` (binary mode: the body is `data`, the "
-                   "attributes are `ce-` headers); the last two for `http` only; empty = the sink "
-                   "type's default "
-                   "(`cloudevents-batch` for `http`, else `ndjson`).")
+                   "attributes are `ce-` headers); the last two for `http` only; empty = the "
+                   "sink type's default (`cloudevents-batch` for `http`, else `ndjson`).")
            .String("compression", &SinkConfig::compression,
                    "`none`, `gzip` or `zstd`; empty = the sink type's default (`gzip` for `http`, "
                    "else `none`).")

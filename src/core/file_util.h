@@ -13,6 +13,9 @@ namespace tributary {
 Status WriteAtomically(const std::string& dir, const std::string& name, const std::string& text,
                        bool durable);
 
+// Reads a whole file.
+Result<std::string> ReadWholeFile(const std::string& path);
+
 // fsyncs a directory so that a created, renamed or deleted entry is durable.
 Status SyncDirectory(const std::string& dir);
 

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "format/base64.h"
+#include "format/event_parser.h"
 #include "format/json_text.h"
 #include "routing/route_rule.h"
 
@@ -20,74 +21,70 @@ void AppendOneLine(std::string& out, std::string_view data) {
   }
 }
 
-class NdjsonEncoder final : public Encoder {
+// What the JSON encoders share: the sink's enrichment. Without one they need nothing of an
+// event but its JSON, which AppendEventJson copies when the event carries it.
+class JsonEncoder : public Encoder {
  public:
-  explicit NdjsonEncoder(Enrichment e) : enrichment_(std::move(e)) {}
-  void Describe(const EventBatch&, const Event&, MessageMeta& out) const override {
-    out.content_type = "application/x-ndjson";
-  }
+  explicit JsonEncoder(Enrichment e) : enrichment_(std::move(e)) {}
   bool needs_attributes() const override { return !enrichment_.empty(); }
-  size_t trailer_size() const override { return 0; }
-  void Begin(std::string&) const override {}
-  void Append(const EventBatch& batch, const Event& event, bool, std::string& out) const override {
-    AppendEventJson(batch, event, out, enrichment_.empty() ? nullptr : &enrichment_);
-    out.push_back('\n');
-  }
-  void Finish(std::string&) const override {}
+
+ protected:
+  const Enrichment* enrichment() const { return enrichment_.empty() ? nullptr : &enrichment_; }
 
  private:
   const Enrichment enrichment_;
 };
 
-class CloudEventsBatchEncoder final : public Encoder {
+class NdjsonEncoder final : public JsonEncoder {
  public:
-  explicit CloudEventsBatchEncoder(Enrichment e) : enrichment_(std::move(e)) {}
+  using JsonEncoder::JsonEncoder;
+  void Describe(const EventBatch&, const Event&, MessageMeta& out) const override {
+    out.content_type = "application/x-ndjson";
+  }
+  void Append(const EventBatch& batch, const Event& event, bool, std::string& out) const override {
+    AppendEventJson(batch, event, out, enrichment());
+    out.push_back('\n');
+  }
+};
+
+class CloudEventsBatchEncoder final : public JsonEncoder {
+ public:
+  using JsonEncoder::JsonEncoder;
   void Describe(const EventBatch&, const Event&, MessageMeta& out) const override {
     out.content_type = "application/cloudevents-batch+json";
   }
-  bool needs_attributes() const override { return !enrichment_.empty(); }
   size_t trailer_size() const override { return 1; }
   void Begin(std::string& out) const override { out.push_back('['); }
   void Append(const EventBatch& batch, const Event& event, bool first,
               std::string& out) const override {
     if (!first) out.push_back(',');
-    AppendEventJson(batch, event, out, enrichment_.empty() ? nullptr : &enrichment_);
+    AppendEventJson(batch, event, out, enrichment());
   }
   void Finish(std::string& out) const override { out.push_back(']'); }
-
- private:
-  const Enrichment enrichment_;
 };
 
 // Structured mode: the event as one JSON object.
-class StructuredEncoder final : public Encoder {
+class StructuredEncoder final : public JsonEncoder {
  public:
-  explicit StructuredEncoder(Enrichment e) : enrichment_(std::move(e)) {}
+  using JsonEncoder::JsonEncoder;
   bool single_event() const override { return true; }
   void Describe(const EventBatch&, const Event&, MessageMeta& out) const override {
     out.content_type = "application/cloudevents+json; charset=utf-8";
   }
-  bool needs_attributes() const override { return !enrichment_.empty(); }
-  size_t trailer_size() const override { return 0; }
-  void Begin(std::string&) const override {}
   void Append(const EventBatch& batch, const Event& event, bool, std::string& out) const override {
-    AppendEventJson(batch, event, out, enrichment_.empty() ? nullptr : &enrichment_);
+    AppendEventJson(batch, event, out, enrichment());
   }
-  void Finish(std::string&) const override {}
-
- private:
-  const Enrichment enrichment_;
 };
 
 // Binary mode: the body is the data itself, as the event's datacontenttype says.
-class BinaryEncoder final : public Encoder {
+class BinaryEncoder final : public JsonEncoder {
  public:
-  explicit BinaryEncoder(Enrichment e) : enrichment_(std::move(e)) {}
+  using JsonEncoder::JsonEncoder;
   bool single_event() const override { return true; }
   bool needs_attributes() const override { return true; }
   void Describe(const EventBatch& batch, const Event& e, MessageMeta& out) const override {
     out.attributes.clear();
-    ForEachAttribute(batch, e, enrichment_.empty() ? nullptr : &enrichment_,
+    ForEachAttribute(batch, e, enrichment(),
                      [&](std::string_view name, std::string_view value, AttrKind) {
                        if (name != "datacontenttype") out.attributes.emplace_back(name, value);
                      });
@@ -101,25 +98,19 @@ class BinaryEncoder final : public Encoder {
       out.content_type.clear();
     }
   }
-  size_t trailer_size() const override { return 0; }
-  void Begin(std::string&) const override {}
   void Append(const EventBatch&, const Event& e, bool, std::string& out) const override {
     if (e.data_kind == DataKind::kBase64) {
       Base64Decode(e.data, &out);  // validated on the way in
     } else if (e.data_kind == DataKind::kJson) {
       // A JSON string with a non-JSON content type ("text/plain") is sent as its text;
       // JSON data goes as it is.
-      std::string_view ct = e.datacontenttype;
-      bool json_type = ct.empty() || ct.find("json") != std::string_view::npos;
-      if (json_type || e.data.empty() || e.data.front() != '"' ||
-          !AppendJsonStringText(e.data, out))
+      std::string media_type;
+      bool json_type = e.datacontenttype.empty() ||
+                       IsJsonMediaType(NormalizeMediaType(e.datacontenttype, media_type));
+      if (json_type || e.data.front() != '"' || !AppendJsonStringText(e.data, out))
         out.append(e.data);
     }
   }
-  void Finish(std::string&) const override {}
-
- private:
-  const Enrichment enrichment_;
 };
 
 }  // namespace

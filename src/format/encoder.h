@@ -37,12 +37,12 @@ class Encoder {
   // Fills `out` for a message whose (first) event is `event`.
   virtual void Describe(const EventBatch& batch, const Event& event, MessageMeta& out) const = 0;
   // Bytes Finish will add; the batcher counts them against max_bytes.
-  virtual size_t trailer_size() const = 0;
-  virtual void Begin(std::string& out) const = 0;
+  virtual size_t trailer_size() const { return 0; }
+  virtual void Begin(std::string& /*out*/) const {}
   // `first` is true for the first event of the batch.
   virtual void Append(const EventBatch& batch, const Event& event, bool first,
                       std::string& out) const = 0;
-  virtual void Finish(std::string& out) const = 0;
+  virtual void Finish(std::string& /*out*/) const {}
 };
 
 enum class Encoding { kNdjson, kCloudEventsBatch, kCloudEvents, kCloudEventsBinary };

@@ -2,8 +2,16 @@
 
 namespace tributary {
 
+namespace {
+// A single-event encoding (one CloudEvent per message) makes every event a batch.
+BatchLimits ForEncoder(BatchLimits limits, const Encoder& encoder) {
+  if (encoder.single_event()) limits.max_events = 1;
+  return limits;
+}
+}  // namespace
+
 Batcher::Batcher(BatchLimits limits, const Encoder& encoder, const Clock& clock)
-    : limits_(limits), encoder_(encoder), clock_(clock) {}
+    : limits_(ForEncoder(limits, encoder)), encoder_(encoder), clock_(clock) {}
 
 bool Batcher::Add(const EventBatch& batch, const Event& event) {
   if (count_ == 0) {

@@ -1,8 +1,9 @@
 #pragma once
 // The batcher encodes events into a batch body until a limit is reached: max_events,
 // max_bytes (encoded, before compression) or max_age since the first event entered the
-// batch. It never produces an empty batch and never exceeds max_bytes unless a single
-// event is larger, in which case that event goes alone.
+// batch; a single-event encoding makes each event a batch. It never produces an empty
+// batch and never exceeds max_bytes unless a single event is larger, in which case that
+// event goes alone.
 
 #include <chrono>
 #include <string>

@@ -1,13 +1,10 @@
 #include "pipeline/dead_letters.h"
 
-#include <fcntl.h>
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include <cctype>
 #include <filesystem>
 #include <future>
 
@@ -81,15 +78,9 @@ Status WriteDeadLetter(const std::string& data_dir, const DeadLetter& letter,
 }
 
 Result<std::pair<DeadLetter, std::string>> ReadDeadLetter(const std::string& path) {
-  std::string text;
-  {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return IoError("cannot open " + path + ": " + std::strerror(errno));
-    char buf[1 << 16];
-    ssize_t n;
-    while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-    ::close(fd);
-  }
+  auto read = ReadWholeFile(path);
+  if (!read) return read.status();
+  std::string& text = *read;
   size_t nl = text.find('\n');
   if (nl == std::string::npos) return InvalidArgument(path + ": no header line");
   auto header = ParseHeader(std::string_view(text).substr(0, nl));

@@ -19,12 +19,6 @@ Counter& SinkCounter(Metrics& m, const std::string& name, const std::string& hel
   return m.GetCounter(name, help, extra + "sink=" + LabelValue(sink));
 }
 
-// Single-event encodings (one CloudEvent per request) cut a batch per event.
-BatchLimits SingleEventLimits(BatchLimits limits, const Encoder& encoder) {
-  if (encoder.single_event()) limits.max_events = 1;
-  return limits;
-}
-
 }  // namespace
 
 SinkRunner::SinkRunner(std::string name, std::vector<std::unique_ptr<Sink>> sinks,
@@ -36,7 +30,7 @@ SinkRunner::SinkRunner(std::string name, std::vector<std::unique_ptr<Sink>> sink
       options_(options),
       clock_(clock),
       encoder_(MakeEncoder(options.encoding, options.enrichment)),
-      batcher_(SingleEventLimits(options.batch, *encoder_), *encoder_, clock),
+      batcher_(options.batch, *encoder_, clock),
       sent_events_(SinkCounter(metrics, "tributary_sink_sent_events_total",
                                "Events delivered by the sink", name_)),
       sent_bytes_(SinkCounter(metrics, "tributary_sink_sent_bytes_total",

@@ -13,21 +13,24 @@
 namespace tributary::testing_util {
 namespace {
 
-std::string Config(const TestReceiver& rx, const std::string& extra = "",
-                   const std::string& batch = "") {
+// A collector with one source and the http sink `api` posting to `rx`; the sink's own
+// keys follow.
+std::string ApiSink(const TestReceiver& rx) {
   return R"(
 [storage]
 data_dir = "{DIR}/data"
-
 [sources.in]
 type = "http"
 address = "127.0.0.1:{PORT}"
-
 [sinks.api]
 type = "http"
 url = ")" +
-         rx.url() + R"("
-token = "t0k3n"
+         rx.url() + "\"\n";
+}
+
+std::string Config(const TestReceiver& rx, const std::string& extra = "",
+                   const std::string& batch = "") {
+  return ApiSink(rx) + R"(token = "t0k3n"
 headers = "X-Scope-OrgID: abc, Accept: application/json, text/plain"
 timeout = "500ms"
 )" + extra +
@@ -278,16 +281,7 @@ TEST(HttpSink, HonoursRetryAfterAndRetriesATimeout) {
 TEST(HttpSink, WithADiskQueueAnOutageLosesNothing) {
   TestReceiver rx;
   rx.SetDown(true);
-  CollectorProcess d(R"(
-[storage]
-data_dir = "{DIR}/data"
-[sources.in]
-type = "http"
-address = "127.0.0.1:{PORT}"
-[sinks.api]
-type = "http"
-url = ")" + rx.url() +
-                     R"("
+  CollectorProcess d(ApiSink(rx) + R"(
 [sinks.api.queue]
 type = "disk"
 [sinks.api.retry]
@@ -332,17 +326,7 @@ TEST(HttpSink, AStopDuringAnOutageSaysWhatAMemoryQueueLosesAndADiskQueueKeeps) {
   for (std::string queue : {"memory", "disk"}) {
     TestReceiver rx;
     rx.SetDown(true);
-    CollectorProcess c(R"(
-[runtime]
-grace_period = "1s"
-[sources.in]
-type = "http"
-address = "127.0.0.1:{PORT}"
-[storage]
-data_dir = "{DIR}/data"
-[sinks.api]
-type = "http"
-url = ")" + rx.url() + R"("
+    CollectorProcess c(ApiSink(rx) + R"(
 concurrency = 2
 [sinks.api.queue]
 type = ")" + queue + R"("
@@ -351,6 +335,8 @@ initial_backoff = "20ms"
 max_attempts = 0
 [sinks.api.batch]
 max_age = "20ms"
+[runtime]
+grace_period = "1s"
 )");
     ASSERT_TRUE(c.Start()) << c.Log();
     ASSERT_EQ(c.Post("/v1/events", "application/cloudevents-batch+json",
@@ -375,16 +361,7 @@ max_age = "20ms"
 TEST(HttpSink, TheCircuitBreakerProbesOncePerMaxBackoffUntilTheSinkAnswers) {
   TestReceiver rx;
   rx.SetDown(true);
-  CollectorProcess c(R"(
-[sources.in]
-type = "http"
-address = "127.0.0.1:{PORT}"
-[storage]
-data_dir = "{DIR}/data"
-[sinks.api]
-type = "http"
-url = ")" + rx.url() +
-                     R"("
+  CollectorProcess c(ApiSink(rx) + R"(
 [sinks.api.retry]
 initial_backoff = "20ms"
 max_backoff = "1s"

@@ -32,6 +32,15 @@ TEST_F(BatcherTest, CutsAtMaxEvents) {
   EXPECT_EQ(body.back(), ']');
 }
 
+TEST_F(BatcherTest, ASingleEventEncodingMakesEachEventABatch) {
+  auto structured = MakeEncoder(Encoding::kCloudEvents);
+  Batcher b({1000, 1 << 20, std::chrono::seconds(5)}, *structured, clock_);
+  EXPECT_EQ(b.limits().max_events, 1u);
+  auto batch = ParseBatch(MakeBatchBody(2));
+  ASSERT_TRUE(b.Add(*batch, batch->events()[0]));
+  EXPECT_TRUE(b.Full());
+}
+
 TEST_F(BatcherTest, NeverExceedsMaxBytesUnlessOneEventIsLarger) {
   auto batch = ParseBatch(MakeBatchBody(10, "\"" + std::string(100, 'x') + "\""));
   std::string one;

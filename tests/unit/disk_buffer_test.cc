@@ -100,16 +100,12 @@ TEST(DiskRecord, ReadsBackEventsThatEncodeAsTheyWereWritten) {
     // they would have written from the attributes.
     auto encoder = MakeEncoder(enc);
     EXPECT_FALSE(encoder->needs_attributes());
-    std::string original, copied, copied_light;
-    for (size_t i = 0; i < 2; ++i) {
-      encoder->Append(*batch, batch->events()[i], i == 0, original);
-      encoder->Append(*decoded->batch, decoded->batch->events()[i], i == 0, copied);
-      encoder->Append(*json_only->batch, json_only->batch->events()[i], i == 0, copied_light);
-      EXPECT_EQ(json_only->batch->events()[i].size, decoded->batch->events()[i].size);
-    }
-    EXPECT_EQ(copied, original);
-    EXPECT_EQ(copied_light, original);
+    std::string original = testing_util::EncodeEvents(*encoder, *batch);
+    EXPECT_EQ(testing_util::EncodeEvents(*encoder, *decoded->batch), original);
+    EXPECT_EQ(testing_util::EncodeEvents(*encoder, *json_only->batch), original);
   }
+  for (size_t i = 0; i < 2; ++i)
+    EXPECT_EQ(json_only->batch->events()[i].size, decoded->batch->events()[i].size);
   EXPECT_TRUE(MakeEncoder(Encoding::kCloudEventsBinary)->needs_attributes());
   EXPECT_TRUE(
       MakeEncoder(Encoding::kNdjson, {{{"pipelineid", "p"}}, "", false})->needs_attributes());

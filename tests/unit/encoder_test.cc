@@ -8,6 +8,7 @@
 namespace tributary {
 namespace {
 
+using testing_util::EncodeEvents;
 using testing_util::ParseBatch;
 
 TEST(Encoder, WritesDataBytesBackUnchanged) {
@@ -29,11 +30,7 @@ TEST(Encoder, NdjsonIsOneLinePerEventAndParsesBack) {
         "pretty": [1,
                    2]}},
       {"specversion":"1.0","id":"2","source":"/s","type":"t","data_base64":"AP8="}])");
-  auto enc = MakeEncoder(Encoding::kNdjson);
-  std::string out;
-  enc->Begin(out);
-  for (size_t i = 0; i < batch->size(); ++i) enc->Append(*batch, batch->events()[i], i == 0, out);
-  enc->Finish(out);
+  std::string out = EncodeEvents(*MakeEncoder(Encoding::kNdjson), *batch);
   ASSERT_EQ(std::count(out.begin(), out.end(), '\n'), 2);
   simdjson::dom::parser parser;
   std::string first_line = out.substr(0, out.find('\n'));
@@ -54,10 +51,7 @@ TEST(Encoder, CloudEventsBatchIsAJsonArray) {
   enc->Describe(*batch, batch->events()[0], meta);
   EXPECT_EQ(meta.content_type, "application/cloudevents-batch+json");
   EXPECT_TRUE(meta.attributes.empty());
-  std::string out;
-  enc->Begin(out);
-  for (size_t i = 0; i < batch->size(); ++i) enc->Append(*batch, batch->events()[i], i == 0, out);
-  enc->Finish(out);
+  std::string out = EncodeEvents(*enc, *batch);
   simdjson::dom::parser parser;
   simdjson::dom::array arr = parser.parse(out);
   EXPECT_EQ(arr.size(), 3u);
@@ -100,11 +94,8 @@ TEST(Encoder, StructuredModeIsOneJsonObjectPerMessage) {
   enc->Describe(*batch, batch->events()[0], meta);
   EXPECT_EQ(meta.content_type, "application/cloudevents+json; charset=utf-8");
   EXPECT_TRUE(meta.attributes.empty());
-  std::string out;
-  enc->Begin(out);
-  enc->Append(*batch, batch->events()[0], true, out);
-  enc->Finish(out);
-  EXPECT_EQ(out, R"({"specversion":"1.0","id":"0","source":"/s","type":"t","data":{"x": 1}})");
+  EXPECT_EQ(EncodeEvents(*enc, *batch),
+            R"({"specversion":"1.0","id":"0","source":"/s","type":"t","data":{"x": 1}})");
 }
 
 TEST(Encoder, BinaryModeSendsDataAsTheBodyAndAttributesBesideIt) {
@@ -121,11 +112,7 @@ TEST(Encoder, BinaryModeSendsDataAsTheBodyAndAttributesBesideIt) {
   EXPECT_TRUE(enc->single_event());
   auto encode = [&](size_t i, MessageMeta& meta) {
     enc->Describe(*batch, batch->events()[i], meta);
-    std::string out;
-    enc->Begin(out);
-    enc->Append(*batch, batch->events()[i], true, out);
-    enc->Finish(out);
-    return out;
+    return EncodeEvents(*enc, *batch, i, i + 1);
   };
   MessageMeta meta;
   EXPECT_EQ(encode(0, meta), R"({"a": [1, 2.50]})");  // JSON data exactly as it came

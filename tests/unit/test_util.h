@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "format/encoder.h"
 #include "format/event_parser.h"
 #include "format/json_text.h"
 
@@ -31,6 +32,17 @@ inline std::string MakeBatchBody(int n, const std::string& data = "1") {
   std::string s = "[";
   for (int i = 0; i < n; ++i) s += (i ? "," : "") + MakeEvent(i, data);
   return s + "]";
+}
+
+// Encodes events [begin, end) of `batch` as one message body, as the batcher would.
+inline std::string EncodeEvents(const Encoder& encoder, const EventBatch& batch, size_t begin = 0,
+                                size_t end = SIZE_MAX) {
+  std::string out;
+  encoder.Begin(out);
+  for (size_t i = begin; i < std::min(end, batch.size()); ++i)
+    encoder.Append(batch, batch.events()[i], i == begin, out);
+  encoder.Finish(out);
+  return out;
 }
 
 }  // namespace tributary::testing_util

@@ -1,12 +1,8 @@
 #include "buffer/disk/segment.h"
 
-#include <fcntl.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -35,25 +31,6 @@ Result<std::vector<uint64_t>> ListSegments(const std::string& dir) {
   if (ec) return IoError("cannot list " + dir + "/segments: " + ec.message());
   std::sort(out.begin(), out.end());
   return out;
-}
-
-Result<std::string> ReadWholeFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IoError("cannot open " + path + ": " + std::strerror(errno));
-  std::string data;
-  char buf[1 << 16];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return IoError("cannot read " + path + ": " + std::strerror(errno));
-    }
-    if (n == 0) break;
-    data.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return data;
 }
 
 }  // namespace tributary

@@ -23,7 +23,5 @@ struct LogPosition {
 std::string SegmentPath(const std::string& dir, uint64_t number);
 // Numbers of the segment files in `dir`, ascending.
 Result<std::vector<uint64_t>> ListSegments(const std::string& dir);
-// Reads a whole file.
-Result<std::string> ReadWholeFile(const std::string& path);
 
 }  // namespace tributary

@@ -11,24 +11,26 @@ namespace {
 
 constexpr size_t kMaxResponse = 64 * 1024;  // kept for error reports; the rest is read and dropped
 
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  std::string_view line(data, size * n);
+  while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+  constexpr std::string_view kName = "retry-after:";
+  if (line.size() > kName.size() && IEquals(line.substr(0, kName.size()), kName))
+    static_cast<std::string*>(user)->assign(Trim(line.substr(kName.size())));
+  return size * n;
+}
+
 size_t OnBody(char* data, size_t size, size_t n, void* user) {
   auto* out = static_cast<std::string*>(user);
   size_t len = size * n;
   if (out->size() < kMaxResponse) out->append(data, std::min(len, kMaxResponse - out->size()));
   return len;
-}
-
-size_t OnHeader(char* data, size_t size, size_t n, void* user) {
-  std::string_view line(data, size * n);
-  constexpr std::string_view kName = "retry-after:";
-  if (line.size() > kName.size() && IEquals(line.substr(0, kName.size()), kName)) {
-    std::string_view v = line.substr(kName.size());
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' '))
-      v.remove_suffix(1);
-    static_cast<std::string*>(user)->assign(v);
-  }
-  return size * n;
 }
 
 bool IsToken(std::string_view s) {
@@ -38,12 +40,6 @@ bool IsToken(std::string_view s) {
       return false;
   }
   return true;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 std::string Excerpt(const std::string& body) { return body.substr(0, 512); }
