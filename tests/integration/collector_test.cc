@@ -379,6 +379,48 @@ TEST(Collector, OversizedHeadersGet431) {
   EXPECT_TRUE(c.OutputLines().empty());
 }
 
+// Connects a raw socket to the collector, for requests an HTTP client would not send.
+int Connect(uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return -1;
+  timeval tv{10, 0};  // a bound for the test only
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+void SendAll(int fd, const std::string& bytes) {
+  ASSERT_EQ(::send(fd, bytes.data(), bytes.size(), 0), static_cast<ssize_t>(bytes.size()));
+}
+
+// Reads until `answers` status lines have arrived (or the connection ends).
+std::string ReadAnswers(int fd, size_t answers) {
+  std::string got;
+  char buf[4096];
+  auto count = [&] {
+    size_t n = 0;
+    for (size_t at = got.find("HTTP/1.1 "); at != std::string::npos;
+         at = got.find("HTTP/1.1 ", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  while (count() < answers) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    got.append(buf, static_cast<size_t>(n));
+  }
+  return got;
+}
+
+std::string PostHead(size_t content_length, const std::string& extra = "") {
+  return "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/cloudevents+json\r\n" +
+         extra + "Content-Length: " + std::to_string(content_length) + "\r\n\r\n";
+}
+
 TEST(Collector, ClosesConnectionsThatDoNotFinishTheirHeaders) {
   CollectorProcess c(R"(
 [sources.in]
@@ -391,22 +433,68 @@ type = "file"
 directory = "{DIR}/out"
 )");
   ASSERT_TRUE(c.Start()) << c.Log();
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(c.port());
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  std::string partial = "POST /v1/events HTTP/1.1\r\nHost: x\r\n";
-  ASSERT_EQ(::send(fd, partial.data(), partial.size(), 0), static_cast<ssize_t>(partial.size()));
-  timeval tv{10, 0};  // a bound for the test only; the server closes after header_timeout
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  int fd = Connect(c.port());
+  ASSERT_GE(fd, 0);
+  SendAll(fd, "POST /v1/events HTTP/1.1\r\nHost: x\r\n");
   char buf[256];
   EXPECT_EQ(::recv(fd, buf, sizeof buf, 0), 0) << "the server should close the connection";
   ::close(fd);
   // The collector still serves other clients.
   EXPECT_EQ(c.Post("/v1/events", "application/cloudevents+json", Ce("after"))->status, 202u);
   ASSERT_EQ(c.Stop(), 0) << c.Log();
+}
+
+TEST(Collector, ReadsPipelinedChunkedSplitAndContinuedBodies) {
+  CollectorProcess c(kFileConfig);
+  ASSERT_TRUE(c.Start()) << c.Log();
+  int fd = Connect(c.port());
+  ASSERT_GE(fd, 0);
+  // Two requests in one write: the first body ends where the second request begins.
+  std::string b1 = Ce("pipelined-1"), b2 = Ce("pipelined-2");
+  SendAll(fd, PostHead(b1.size()) + b1 + PostHead(b2.size()) + b2);
+  std::string got = ReadAnswers(fd, 2);
+  EXPECT_EQ(got.find("HTTP/1.1 202"), 0u) << got;
+  EXPECT_NE(got.find("HTTP/1.1 202", 1), std::string::npos) << got;
+
+  // A chunked body, its chunks split across writes.
+  std::string b3 = Ce("chunked");
+  std::string half = b3.substr(0, 20), rest = b3.substr(20);
+  auto hex = [](size_t n) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%zx", n);
+    return std::string(buf);
+  };
+  SendAll(fd,
+          "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/cloudevents+json\r\n"
+          "Transfer-Encoding: chunked\r\n\r\n" +
+              hex(half.size()) + "\r\n" + half + "\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  SendAll(fd, hex(rest.size()) + "\r\n" + rest + "\r\n0\r\n\r\n");
+  EXPECT_EQ(ReadAnswers(fd, 1).find("HTTP/1.1 202"), 0u);
+
+  // A Content-Length body sent in three pieces, the first with the header.
+  std::string b4 = Ce("split");
+  SendAll(fd, PostHead(b4.size()) + b4.substr(0, 10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  SendAll(fd, b4.substr(10, 15));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  SendAll(fd, b4.substr(25));
+  EXPECT_EQ(ReadAnswers(fd, 1).find("HTTP/1.1 202"), 0u);
+
+  // Expect: 100-continue gets its interim answer before the body is sent.
+  std::string b5 = Ce("continued");
+  SendAll(fd, PostHead(b5.size(), "Expect: 100-continue\r\n"));
+  EXPECT_EQ(ReadAnswers(fd, 1).find("HTTP/1.1 100"), 0u);
+  SendAll(fd, b5);
+  EXPECT_EQ(ReadAnswers(fd, 1).find("HTTP/1.1 202"), 0u);
+  ::close(fd);
+
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  auto by_id = ById(c.OutputLines());
+  for (const char* id : {"pipelined-1", "pipelined-2", "chunked", "split", "continued"}) {
+    EXPECT_EQ(by_id[id].size(), 1u) << id;
+  }
+  EXPECT_EQ(by_id.size(), 5u);
 }
 
 TEST(Collector, RoutesByTopicAndRule) {

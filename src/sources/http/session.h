@@ -23,6 +23,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void ReadHeader();
   void OnHeader(boost::beast::error_code ec);
+  void ReadBody();
   void OnBody(boost::beast::error_code ec);
   void RefuseBody();  // 413, then a lingering close
   void Answer(HttpAnswer answer, bool keep_alive);
