@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 
 #include "core/time_util.h"
@@ -191,6 +192,67 @@ Status WalkCapture(ondemand::value v, int depth, std::string& path, Capture& cap
   return Status::Ok();
 }
 
+// The same capture over a DOM that already validated the object: much faster than the walk.
+// Returns false if a mapped field is a floating-point number, whose exact text the DOM
+// no longer has; the caller then walks the object instead.
+bool DomCapture(simdjson::dom::object obj, std::string& path, Capture& cap, Arena& arena) {
+  for (auto [key, value] : obj) {
+    size_t len = path.size();
+    if (!path.empty()) path.push_back('.');
+    path.append(key);
+    if (value.is_object()) {
+      bool deeper = std::any_of(cap.paths.begin(), cap.paths.end(), [&](const std::string* p) {
+        return p && p->size() > path.size() && p->starts_with(path) && (*p)[path.size()] == '.';
+      });
+      if (deeper && !DomCapture(value.get_object().value_unsafe(), path, cap, arena)) return false;
+    } else {
+      for (size_t i = 0; i < cap.paths.size(); ++i) {
+        if (!cap.paths[i] || *cap.paths[i] != path) continue;
+        if (value.is_string()) {
+          cap.path_values[i] = arena.Copy(value.get_string().value_unsafe());
+        } else if (value.is_int64() || value.is_uint64()) {
+          char buf[24];
+          auto r = value.is_int64() ? std::to_chars(buf, buf + sizeof buf, int64_t(value))
+                                    : std::to_chars(buf, buf + sizeof buf, uint64_t(value));
+          cap.path_values[i] = arena.Copy({buf, static_cast<size_t>(r.ptr - buf)});
+        } else if (value.is_double()) {
+          return false;
+        }
+      }
+    }
+    path.resize(len);
+  }
+  return true;
+}
+
+// Validates the plain JSON object `raw` and captures its mapped fields: through the DOM when
+// it can, else with the walk, which also says exactly what is wrong.
+Status ValidateAndCapture(std::string_view raw, Capture& cap, Arena& arena) {
+  std::string path;
+  simdjson::dom::element root;
+  if (ParseJsonDom(raw, root) == simdjson::SUCCESS && root.is_object()) {
+    if (std::none_of(cap.paths.begin(), cap.paths.end(), [](auto* p) { return p; })) {
+      return Status::Ok();
+    }
+    Capture dom_cap = cap;
+    if (DomCapture(root.get_object().value_unsafe(), path, dom_cap, arena)) {
+      cap = dom_cap;
+      return Status::Ok();
+    }
+    path.clear();
+  }
+  ondemand::document doc;
+  ondemand::value value;
+  ondemand::json_type t;
+  if (auto e = ThreadParsers().event.iterate(raw.data(), raw.size(), raw.size() + kPad).get(doc))
+    return InvalidArgument(JsonError(e));
+  if (doc.type().get(t) || t != ondemand::json_type::object || doc.get_value().get(value))
+    return InvalidArgument("expected a JSON object");
+  TRIBUTARY_RETURN_IF_ERROR(WalkCapture(value, 0, path, cap, arena));
+  if (!AtEnd(doc)) return InvalidArgument("invalid JSON: trailing content after the object");
+  return Status::Ok();
+}
+
 // True if the JSON object `raw` has a top-level "specversion" member: it is a CloudEvent.
 bool LooksLikeCloudEvent(std::string_view raw) {
   // memmem, not string_view::find: the latter stops at every '"', and JSON is full of them.
@@ -217,22 +279,7 @@ bool ParseMappedObject(std::string_view raw, size_t index, EventBatch& batch,
   const std::string* mapped[] = {&m.id, &m.type, &m.source, &m.time, &m.subject, &m.topic};
   for (size_t i = 0; i < 6; ++i) cap.paths[i] = mapped[i]->empty() ? nullptr : mapped[i];
 
-  ondemand::document doc;
-  ondemand::value root;
-  ondemand::json_type t;
-  std::string path;
-  Status st;
-  if (auto e = ThreadParsers().event.iterate(raw.data(), raw.size(), raw.size() + kPad).get(doc)) {
-    st = InvalidArgument(JsonError(e));
-  } else if (doc.type().get(t) || t != ondemand::json_type::object || doc.get_value().get(root)) {
-    st = InvalidArgument("expected a JSON object");
-  } else if (std::none_of(cap.paths.begin(), cap.paths.end(), [](auto* p) { return p; })) {
-    st = ValidateJsonValue(root, 0);  // nothing to capture: validate only
-  } else {
-    st = WalkCapture(root, 0, path, cap, batch.arena());
-    if (st.ok() && !AtEnd(doc))
-      st = InvalidArgument("invalid JSON: trailing content after the object");
-  }
+  Status st = ValidateAndCapture(raw, cap, batch.arena());
   if (!st.ok()) {
     errors.Add(index, "", st.message());
     return false;

@@ -1,6 +1,13 @@
 #include "format/json_text.h"
 
+#include <bit>
+#include <cstdint>
 #include <cstring>
+
+#if defined(__AVX2__)
+// The on-demand code is compiled into ours: built for AVX2, it must be simdjson's AVX2 kind.
+static_assert(SIMDJSON_CAN_ALWAYS_RUN_HASWELL, "add -mpclmul to the compile flags");
+#endif
 
 namespace tributary {
 namespace {
@@ -16,24 +23,57 @@ std::string_view StableView(const char* raw_start, std::string_view unescaped, A
   return arena.Copy(unescaped);
 }
 
-bool HasControlChar(std::string_view s) {
-  for (unsigned char c : s) {
-    if (c < 0x20) return true;
+// Checks the string whose text starts at `p` (after its opening quote) and ends at a quote
+// stage 1 found. Stage 1 also rejected unescaped control characters, so only escapes are
+// left to check: `unescape` decodes the string if it has any.
+template <typename Unescape>
+Status CheckJsonStringBody(const char* p, Unescape unescape) {
+  for (;;) {
+    // The closing quote bounds the scan; a chunk may look past it into the input's padding.
+    size_t i = FindJsonEscape({p, 8});
+    if (i == 8) {
+      p += 8;
+      continue;
+    }
+    if (p[i] != '\\') return Status::Ok();  // the closing quote
+    simdjson::error_code e = unescape();
+    return e ? InvalidArgument(std::string(ErrorText(e))) : Status::Ok();
   }
-  return false;
 }
 
 }  // namespace
 
+size_t FindJsonEscape(std::string_view s) {
+  static_assert(std::endian::native == std::endian::little, "the first hit is the lowest byte");
+  // Eight bytes at a time: a byte of the word is flagged if it is below 0x20 or equal to
+  // '"' or '\\'. Only bytes above a true hit can be flagged falsely, so the lowest flag is
+  // exact.
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+    uint64_t hit = (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
+                    ((backslash - kOnes) & ~backslash)) &
+                   kHigh;
+    if (hit) return i + static_cast<size_t>(std::countr_zero(hit) >> 3);
+  }
+  for (; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return i;
+  }
+  return s.size();
+}
+
 void AppendJsonString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + s.size() + 2);
   out.push_back('"');
-  size_t run = 0;  // start of the current run of characters that need no escape
-  for (size_t i = 0; i < s.size(); ++i) {
+  for (size_t i = FindJsonEscape(s); i < s.size(); i = FindJsonEscape(s)) {
+    out.append(s.data(), i);
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + run, i - run);
-    run = i + 1;
+    s.remove_prefix(i + 1);
     switch (c) {
       case '"':
         out.append("\\\"");
@@ -56,7 +96,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
         out.push_back(kHex[c & 0xF]);
     }
   }
-  out.append(s.data() + run, s.size() - run);
+  out.append(s);
   out.push_back('"');
 }
 
@@ -102,9 +142,6 @@ Result<std::string_view> ReadJsonString(ondemand::value& v, Arena& arena) {
     return InvalidArgument(e == simdjson::INCORRECT_TYPE ? "must be a string"
                                                          : std::string(ErrorText(e)));
   }
-  if (HasControlChar(s) && token.find('\\') == std::string_view::npos) {
-    return InvalidArgument("string contains an unescaped control character");
-  }
   return StableView(token.data() + 1, s, arena);
 }
 
@@ -145,22 +182,12 @@ Status ValidateJsonValue(ondemand::value v, int depth) {
       for (auto f : obj) {
         ondemand::field field;
         if ((e = std::move(f).get(field))) break;
-        // A key without escapes needs no unescaping to be checked (stage 1 found its end).
+        // Stage 1 found where the key ends; the padding after the input bounds the scan.
         const char* k = field.key().raw();
-        bool escaped = false, control = false;
-        for (; *k != '"'; ++k) {
-          if (*k == '\\') {
-            escaped = true;
-            break;
-          }
-          control |= static_cast<unsigned char>(*k) < 0x20;
-        }
-        std::string_view key;
-        if (escaped) {
-          if ((e = field.unescaped_key().get(key))) break;
-        } else if (control) {
-          return InvalidArgument("string contains an unescaped control character");
-        }
+        TRIBUTARY_RETURN_IF_ERROR(CheckJsonStringBody(k, [&] {
+          std::string_view key;
+          return field.unescaped_key().get(key);
+        }));
         ondemand::value child = field.value();
         TRIBUTARY_RETURN_IF_ERROR(ValidateJsonValue(child, depth + 1));
       }
@@ -177,13 +204,10 @@ Status ValidateJsonValue(ondemand::value v, int depth) {
       break;
     }
     case ondemand::json_type::string: {
-      // Only escapes need decoding to be checked; a string without any is checked as it is.
-      std::string_view token = v.raw_json_token(), s;
-      if (token.find('\\') != std::string_view::npos) {
-        e = v.get_string().get(s);
-      } else if (HasControlChar(token)) {
-        return InvalidArgument("string contains an unescaped control character");
-      }
+      TRIBUTARY_RETURN_IF_ERROR(CheckJsonStringBody(v.raw_json_token().data() + 1, [&] {
+        std::string_view text;
+        return v.get_string().get(text);
+      }));
       break;
     }
     case ondemand::json_type::number: {
@@ -215,7 +239,21 @@ bool AppendJsonStringText(std::string_view literal, std::string& out) {
   return true;
 }
 
+simdjson::error_code ParseJsonDom(std::string_view json, simdjson::dom::element& out) {
+  struct DomParser {
+    simdjson::dom::parser parser;
+    DomParser() {
+      // The walk's depth limit: deeper documents take the walk, which names the problem.
+      if (parser.allocate(4096, 128)) throw std::bad_alloc();
+    }
+  };
+  thread_local DomParser dom;
+  return dom.parser.parse(json.data(), json.size(), /*realloc_if_needed=*/false).get(out);
+}
+
 Status ValidateJsonDocument(std::string_view json) {
+  simdjson::dom::element ignored;
+  if (ParseJsonDom(json, ignored) == simdjson::SUCCESS) return Status::Ok();
   thread_local ondemand::parser parser;
   ondemand::document doc;
   if (auto e = parser.iterate(json.data(), json.size(), json.size() + simdjson::SIMDJSON_PADDING)

@@ -13,6 +13,10 @@ namespace tributary {
 
 namespace ondemand = simdjson::ondemand;
 
+// The index of the first byte of `s` that a JSON string must escape ('"', '\\' or a
+// control character), or s.size() if there is none.
+size_t FindJsonEscape(std::string_view s);
+
 // Appends `s` as a JSON string literal (with quotes), escaping what JSON requires.
 void AppendJsonString(std::string& out, std::string_view s);
 
@@ -21,7 +25,8 @@ void AppendJsonString(std::string& out, std::string_view s);
 bool AppendJsonStringText(std::string_view literal, std::string& out);
 
 // Reads a JSON string value. The result is a view into the input when the string has no
-// escapes (the common case) and a copy in `arena` otherwise. Rejects control characters.
+// escapes (the common case) and a copy in `arena` otherwise. (Unescaped control
+// characters never get here: simdjson's stage 1 rejects the whole document.)
 Result<std::string_view> ReadJsonString(ondemand::value& v, Arena& arena);
 
 // Same for an object key.
@@ -34,6 +39,13 @@ Result<std::string_view> RawJsonValue(ondemand::value& v);
 // Walks a JSON value completely so that every scalar and escape is validated (simdjson's
 // on-demand API validates only what is touched).
 Status ValidateJsonValue(ondemand::value v, int depth = 0);
+
+// Parses `json` (followed in memory by SIMDJSON_PADDING readable bytes) with simdjson's DOM
+// parser, which validates every value in one fast pass. It also fails on what the DOM cannot
+// hold (integers beyond 64 bits, nesting past 128 levels) that is still valid JSON, so an
+// error means "take the on-demand walk", which decides and explains. `out` is valid until
+// the thread's next call.
+simdjson::error_code ParseJsonDom(std::string_view json, simdjson::dom::element& out);
 
 // Fully validates `json`, which must be followed in memory by SIMDJSON_PADDING readable
 // bytes (it is a view into a padded buffer). Uses a thread-local parser.

@@ -1,0 +1,123 @@
+#include "format/json_text.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace tributary {
+namespace {
+
+// The byte-at-a-time definition that the word-at-a-time scan must agree with.
+size_t ReferenceFindJsonEscape(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return i;
+  }
+  return s.size();
+}
+
+TEST(JsonText, FindsTheFirstByteToEscapeAtEveryPosition) {
+  // Each special byte (and bytes just outside the ranges) at every offset of a 0..40-byte
+  // string, after bytes with the high bit set, which must never be flagged.
+  const unsigned char specials[] = {0x00, 0x1f, '"', '\\', '\n'};
+  for (size_t len = 0; len <= 40; ++len) {
+    for (size_t at = 0; at < len; ++at) {
+      for (unsigned char special : specials) {
+        std::string s(len, '\xe9');
+        for (size_t i = 0; i < len; i += 3) s[i] = static_cast<char>(0x20 + i % 0x5f);
+        for (size_t i = 0; i < len; ++i) {
+          if (ReferenceFindJsonEscape(std::string_view(&s[i], 1)) == 0) s[i] = 'x';
+        }
+        s[at] = static_cast<char>(special);
+        ASSERT_EQ(FindJsonEscape(s), at) << "len " << len << " special " << int(special);
+      }
+    }
+    std::string clean(len, 'a');
+    EXPECT_EQ(FindJsonEscape(clean), len);
+  }
+  std::mt19937 rng(7);
+  for (int round = 0; round < 20000; ++round) {
+    std::string s(rng() % 50, '\0');
+    for (char& c : s) c = static_cast<char>(rng() % 4 == 0 ? rng() % 0x30 : 0x20 + rng() % 0xe0);
+    ASSERT_EQ(FindJsonEscape(s), ReferenceFindJsonEscape(s)) << s;
+  }
+}
+
+TEST(JsonText, AppendJsonStringRoundTripsThroughAParser) {
+  std::mt19937 rng(11);
+  simdjson::dom::parser parser;
+  for (int round = 0; round < 5000; ++round) {
+    std::string s(rng() % 60, '\0');
+    for (char& c : s) c = static_cast<char>(rng() % 3 == 0 ? rng() % 0x30 : 0x20 + rng() % 0x5f);
+    std::string json;
+    AppendJsonString(json, s);
+    std::string_view back;
+    ASSERT_EQ(parser.parse(json).get(back), simdjson::SUCCESS) << json;
+    ASSERT_EQ(back, s) << json;
+  }
+  std::string json;
+  AppendJsonString(json, std::string_view("a\"b\\c\nd\x01", 8));
+  EXPECT_EQ(json, R"("a\"b\\c\nd\u0001")");
+}
+
+// True if `json` is refused: by simdjson's stage 1 or by the validation walk.
+bool Refused(ondemand::parser& parser, const std::string& json) {
+  simdjson::padded_string padded(json);
+  ondemand::document doc;
+  ondemand::value v;
+  if (parser.iterate(padded).get(doc) || doc.get_value().get(v)) return true;
+  return !ValidateJsonValue(v).ok() || !AtEnd(doc);
+}
+
+TEST(JsonText, ValidationRefusesABadEscapeOrControlCharacterAnywhereInAStringOrKey) {
+  ondemand::parser parser;
+  for (size_t len = 1; len <= 30; ++len) {
+    for (size_t at = 0; at < len; ++at) {
+      for (bool in_key : {false, true}) {
+        auto doc = [&](const std::string& text) {
+          return in_key ? "{\"" + text + "\":1}" : "{\"k\":[\"" + text + "\"]}";
+        };
+        std::string control(len, 'v'), bad_escape(len + 1, 'v'), good_escape(len + 1, 'v');
+        control[at] = '\t';
+        bad_escape[at] = '\\', bad_escape[at + 1] = 'x';
+        good_escape[at] = '\\', good_escape[at + 1] = 't';
+        EXPECT_TRUE(Refused(parser, doc(control))) << doc(control);
+        EXPECT_TRUE(Refused(parser, doc(bad_escape))) << doc(bad_escape);
+        EXPECT_FALSE(Refused(parser, doc(good_escape))) << doc(good_escape);
+      }
+    }
+  }
+  EXPECT_FALSE(Refused(parser, R"({"a\tb\"":["x\ny\"z", "long string without escapes"]})"));
+  EXPECT_TRUE(Refused(parser, R"({"a":["\ud800 lone surrogate"]})"));
+}
+
+// ValidateJsonDocument takes the DOM when it can; it must agree with the walk alone, also
+// where the DOM gives up (nesting depth, integers beyond 64 bits).
+TEST(JsonText, TheDomFastPathAgreesWithTheWalk) {
+  ondemand::parser parser;
+  auto walk_accepts = [&](const std::string& json) { return !Refused(parser, json); };
+  auto dom_first_accepts = [](const std::string& json) {
+    simdjson::padded_string padded(json);
+    return ValidateJsonDocument(std::string_view(padded.data(), padded.size())).ok();
+  };
+  std::vector<std::string> docs = {
+      R"({"a":123456789012345678901234567890})",
+      R"({"a":-0})",
+      R"({"a":1e400})",
+      R"({"a":[1,2,]})",
+      R"({"a":"\q"})",
+      R"({"a":tru})",
+      R"({"a":1}x)",
+      R"({"a":"\u00e9"})",
+  };
+  for (size_t depth = 120; depth <= 135; ++depth) {
+    docs.push_back(std::string(depth, '[') + std::string(depth, ']'));
+    docs.push_back(std::string(depth, '[') + "1" + std::string(depth, ']'));
+  }
+  for (const auto& doc : docs) {
+    EXPECT_EQ(dom_first_accepts(doc), walk_accepts(doc)) << doc.substr(0, 140);
+  }
+}
+
+}  // namespace
+}  // namespace tributary
