@@ -209,6 +209,36 @@ TEST(PlainJson, MapsFieldsAndGeneratesTheRest) {
   EXPECT_EQ(gen.batch->events()[0].type, "tributary.json");
 }
 
+TEST(PlainJson, MappedValuesKeepTheirTextWhateverParserReadThem) {
+  // The DOM reads most objects; a float or an integer beyond 64 bits sends the object to
+  // the walk. Both must give a mapped value the text it had in the event.
+  JsonMapping m;
+  m.id = "meta.id";
+  m.subject = "who";
+  ParseOptions opts;
+  opts.mapping = &m;
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"meta":{"id":42}})", "42"},
+      {R"({"meta":{"id":-7}})", "-7"},
+      {R"({"meta":{"id":18446744073709551615}})", "18446744073709551615"},
+      {R"({"meta":{"id":123456789012345678901234567890}})", "123456789012345678901234567890"},
+      {R"({"meta":{"id":1.50e3}})", "1.50e3"},
+      {R"({"meta":{"id":"a\"b\u00e9"}})", "a\"b\xc3\xa9"},
+      {R"({"meta":{"id":"first"},"meta":{"id":"last"}})", "last"},
+      {R"({"meta.id":"dotted","x":[{"meta":{"id":"in an array"}}]})", "dotted"},
+  };
+  for (const auto& [obj, id] : cases) {
+    Parsed p = Parse(BodyFormat::kJson, obj + "\n", opts);
+    ASSERT_TRUE(p.status.ok()) << obj << ": " << p.errors[0].message;
+    EXPECT_EQ(p.batch->events()[0].id, id) << obj;
+    EXPECT_EQ(p.batch->events()[0].data, obj);
+  }
+  Parsed both = Parse(BodyFormat::kJson, R"({"who":"w","meta":{"id":2.5}})", opts);
+  ASSERT_TRUE(both.status.ok());
+  EXPECT_EQ(both.batch->events()[0].id, "2.5");
+  EXPECT_EQ(both.batch->events()[0].subject, "w");
+}
+
 TEST(PlainJson, RejectsABadMappedTimeAndInvalidJson) {
   JsonMapping m;
   m.time = "ts";
