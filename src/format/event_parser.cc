@@ -48,8 +48,10 @@ Parsers& ThreadParsers() {
 }
 
 // Parses one structured CloudEvent (a JSON object) that is a view into the batch input.
-bool ParseCloudEvent(std::string_view raw, size_t index, EventBatch& batch, bool trusted,
-                     Errors& errors) {
+// `json_checked`: the whole event is known to be valid JSON, so `data` is not validated again;
+// `trusted` (the disk queue's own records) also skips the base64 check.
+bool ParseCloudEvent(std::string_view raw, size_t index, EventBatch& batch, bool json_checked,
+                     bool trusted, Errors& errors) {
   Arena& arena = batch.arena();
   Event& ev = batch.events().emplace_back();
   ev.size = static_cast<uint32_t>(raw.size());
@@ -85,7 +87,7 @@ bool ParseCloudEvent(std::string_view raw, size_t index, EventBatch& batch, bool
         auto r = RawJsonValue(value);
         if (!r) return fail(name, r.status().message());
         if (*r == "null") continue;  // null means absent
-        if (!trusted) {
+        if (!json_checked) {
           Status st = ValidateJsonDocument(*r);
           if (!st.ok()) return fail(name, st.message());
         }
@@ -146,6 +148,89 @@ bool ParseCloudEvent(std::string_view raw, size_t index, EventBatch& batch, bool
   if (!AtEnd(doc)) return fail("", "invalid JSON: trailing content after the event");
   if (!builder.Finish()) return fail(builder.error().attribute, builder.error().message);
   return true;
+}
+
+// What the DOM reading of one event came to.
+enum class DomOutcome { kAdded, kRejected, kTakeWalk };
+
+// The text of a JSON string from the DOM (`text`), as a view into the input when its raw
+// literal `raw` (with quotes) has no escapes, which every escape would make longer.
+std::string_view StableText(std::string_view raw, std::string_view text, Arena& arena) {
+  if (raw.size() == text.size() + 2) return raw.substr(1, text.size());
+  return arena.Copy(text);
+}
+
+// ParseCloudEvent over a DOM object that already validated the whole event, with `members`
+// (at the event's '{') beside it for the exact bytes of each member. What only the walk reads
+// exactly (numbers that are not 64-bit integers, base64 that is not a string) makes it
+// return kTakeWalk, having added nothing.
+DomOutcome DomCloudEvent(std::string_view raw, simdjson::dom::object obj,
+                         JsonStructureCursor members, size_t index, EventBatch& batch, bool trusted,
+                         Errors& errors) {
+  Arena& arena = batch.arena();
+  Event& ev = batch.events().emplace_back();
+  ev.size = static_cast<uint32_t>(raw.size());
+  EventBuilder builder(batch, ev);
+  auto fail = [&](std::string_view attr, std::string msg) {
+    errors.Add(index, std::string(attr), std::move(msg));
+    batch.events().pop_back();
+    return DomOutcome::kRejected;
+  };
+  auto take_walk = [&] {
+    batch.events().pop_back();
+    return DomOutcome::kTakeWalk;
+  };
+
+  members.Advance();
+  bool seen_data = false, seen_base64 = false;
+  for (auto [dom_name, value] : obj) {
+    std::string_view raw_name, text;
+    if (!members.NextMember(raw_name, text)) return take_walk();  // not for valid JSON
+    std::string_view name = raw_name.size() == dom_name.size() ? raw_name : arena.Copy(dom_name);
+    if (name == "data" || name == "data_base64") {
+      bool& seen = name == "data" ? seen_data : seen_base64;
+      if (seen) return fail(name, "duplicate attribute");
+      seen = true;
+      if (seen_data && seen_base64)
+        return fail(name, "data and data_base64 are mutually exclusive");
+      if (value.is_null()) continue;  // null means absent
+      if (name == "data") {
+        ev.data_kind = DataKind::kJson;
+        ev.data = text;
+      } else {
+        if (!value.is_string()) return take_walk();
+        std::string_view b64 = StableText(text, value.get_string().value_unsafe(), arena);
+        if (!trusted && !Base64Decode(b64, nullptr))
+          return fail(name, "not valid base64 (RFC 4648, padded)");
+        ev.data_kind = DataKind::kBase64;
+        ev.data = b64;
+      }
+      continue;
+    }
+    bool ok = true;
+    switch (value.type()) {
+      case simdjson::dom::element_type::STRING:
+        ok = builder.Set(name, StableText(text, value.get_string().value_unsafe(), arena),
+                         AttrKind::kString);
+        break;
+      case simdjson::dom::element_type::INT64:
+        ok = builder.Set(name, text, AttrKind::kNumber);
+        break;
+      case simdjson::dom::element_type::BOOL:
+        ok = builder.Set(name, text, AttrKind::kBool);
+        break;
+      case simdjson::dom::element_type::NULL_VALUE:
+        break;  // JSON format §2.4: null is the same as absent
+      case simdjson::dom::element_type::ARRAY:
+      case simdjson::dom::element_type::OBJECT:
+        return fail(name, "attribute values must be strings, integers or booleans");
+      default:
+        return take_walk();
+    }
+    if (!ok) return fail(builder.error().attribute, builder.error().message);
+  }
+  if (!builder.Finish()) return fail(builder.error().attribute, builder.error().message);
+  return DomOutcome::kAdded;
 }
 
 // Captures the values of mapped fields while validating a plain JSON object.
@@ -225,22 +310,10 @@ bool DomCapture(simdjson::dom::object obj, std::string& path, Capture& cap, Aren
   return true;
 }
 
-// Validates the plain JSON object `raw` and captures its mapped fields: through the DOM when
-// it can, else with the walk, which also says exactly what is wrong.
-Status ValidateAndCapture(std::string_view raw, Capture& cap, Arena& arena) {
+// Validates the plain JSON object `raw` and captures its mapped fields with the on-demand
+// walk, which also says exactly what is wrong.
+Status WalkValidateAndCapture(std::string_view raw, Capture& cap, Arena& arena) {
   std::string path;
-  simdjson::dom::element root;
-  if (ParseJsonDom(raw, root) == simdjson::SUCCESS && root.is_object()) {
-    if (std::none_of(cap.paths.begin(), cap.paths.end(), [](auto* p) { return p; })) {
-      return Status::Ok();
-    }
-    Capture dom_cap = cap;
-    if (DomCapture(root.get_object().value_unsafe(), path, dom_cap, arena)) {
-      cap = dom_cap;
-      return Status::Ok();
-    }
-    path.clear();
-  }
   ondemand::document doc;
   ondemand::value value;
   ondemand::json_type t;
@@ -251,6 +324,27 @@ Status ValidateAndCapture(std::string_view raw, Capture& cap, Arena& arena) {
   TRIBUTARY_RETURN_IF_ERROR(WalkCapture(value, 0, path, cap, arena));
   if (!AtEnd(doc)) return InvalidArgument("invalid JSON: trailing content after the object");
   return Status::Ok();
+}
+
+// Captures the mapped fields of the plain JSON object `raw`, which the DOM `obj` already
+// validated; takes the walk for what the DOM cannot give.
+Status DomValidateAndCapture(std::string_view raw, simdjson::dom::object obj, Capture& cap,
+                             Arena& arena) {
+  if (std::none_of(cap.paths.begin(), cap.paths.end(), [](auto* p) { return p; }))
+    return Status::Ok();
+  std::string path;
+  Capture dom_cap = cap;
+  if (!DomCapture(obj, path, dom_cap, arena)) return WalkValidateAndCapture(raw, cap, arena);
+  cap = dom_cap;
+  return Status::Ok();
+}
+
+// Validates the plain JSON object `raw` on its own: through the DOM when it can.
+Status ValidateAndCapture(std::string_view raw, Capture& cap, Arena& arena) {
+  simdjson::dom::element root;
+  if (ParseJsonDom(raw, root) == simdjson::SUCCESS && root.is_object())
+    return DomValidateAndCapture(raw, root.get_object().value_unsafe(), cap, arena);
+  return WalkValidateAndCapture(raw, cap, arena);
 }
 
 // True if the JSON object `raw` has a top-level "specversion" member: it is a CloudEvent.
@@ -271,15 +365,18 @@ bool LooksLikeCloudEvent(std::string_view raw) {
   return false;
 }
 
-// Maps one plain JSON object to a CloudEvent; the object itself becomes `data`.
-bool ParseMappedObject(std::string_view raw, size_t index, EventBatch& batch,
-                       const ParseOptions& opts, std::string_view receive_time, Errors& errors) {
+// Maps one plain JSON object to a CloudEvent; the object itself becomes `data`. `dom` is the
+// object already parsed (and so validated) by the DOM, or null.
+bool ParseMappedObject(std::string_view raw, const simdjson::dom::object* dom, size_t index,
+                       EventBatch& batch, const ParseOptions& opts, std::string_view receive_time,
+                       Errors& errors) {
   const JsonMapping& m = *opts.mapping;
   Capture cap;
   const std::string* mapped[] = {&m.id, &m.type, &m.source, &m.time, &m.subject, &m.topic};
   for (size_t i = 0; i < 6; ++i) cap.paths[i] = mapped[i]->empty() ? nullptr : mapped[i];
 
-  Status st = ValidateAndCapture(raw, cap, batch.arena());
+  Status st = dom ? DomValidateAndCapture(raw, *dom, cap, batch.arena())
+                  : ValidateAndCapture(raw, cap, batch.arena());
   if (!st.ok()) {
     errors.Add(index, "", st.message());
     return false;
@@ -323,26 +420,45 @@ class EventCollector {
   EventCollector(EventBatch& batch, const ParseOptions& opts, Errors& errors, bool cloudevents_only)
       : batch_(batch), opts_(opts), errors_(errors), cloudevents_only_(cloudevents_only) {}
 
-  // Returns false if parsing should stop (too large, or too many errors).
+  // Adds the event whose JSON text is `raw`. Returns false if parsing should stop (too
+  // large, or too many errors).
   bool Add(std::string_view raw) {
     size_t index = next_index_++;
-    if (raw.size() > opts_.max_event_bytes) {
-      errors_.Add(index, "",
-                  "event is " + std::to_string(raw.size()) + " bytes, over max_event_bytes (" +
-                      std::to_string(opts_.max_event_bytes) + ")");
-      too_large_ = true;
-      return false;
-    }
+    if (!CheckSize(raw, index)) return false;
     if (cloudevents_only_ || LooksLikeCloudEvent(raw)) {
-      ParseCloudEvent(raw, index, batch_, opts_.trusted, errors_);
+      ParseCloudEvent(raw, index, batch_, opts_.trusted, opts_.trusted, errors_);
     } else {
-      ParseMappedObject(raw, index, batch_, opts_, ReceiveTime(), errors_);
+      ParseMappedObject(raw, nullptr, index, batch_, opts_, ReceiveTime(), errors_);
+    }
+    return !errors_.full();
+  }
+
+  // The same for an event that the DOM already parsed as `obj`, `at` its '{'.
+  bool Add(std::string_view raw, simdjson::dom::object obj, JsonStructureCursor at) {
+    size_t index = next_index_++;
+    if (!CheckSize(raw, index)) return false;
+    if (cloudevents_only_ || obj.at_key("specversion").error() == simdjson::SUCCESS) {
+      if (DomCloudEvent(raw, obj, at, index, batch_, opts_.trusted, errors_) ==
+          DomOutcome::kTakeWalk)
+        ParseCloudEvent(raw, index, batch_, /*json_checked=*/true, opts_.trusted, errors_);
+    } else {
+      ParseMappedObject(raw, &obj, index, batch_, opts_, ReceiveTime(), errors_);
     }
     return !errors_.full();
   }
   bool too_large() const { return too_large_; }
+  bool trusted() const { return opts_.trusted; }
 
  private:
+  bool CheckSize(std::string_view raw, size_t index) {
+    if (raw.size() <= opts_.max_event_bytes) return true;
+    errors_.Add(index, "",
+                "event is " + std::to_string(raw.size()) + " bytes, over max_event_bytes (" +
+                    std::to_string(opts_.max_event_bytes) + ")");
+    too_large_ = true;
+    return false;
+  }
+
   std::string_view ReceiveTime() {
     if (receive_time_.empty()) {
       char* buf = batch_.arena().Allocate(kRfc3339NanoLen);
@@ -360,8 +476,39 @@ class EventCollector {
   std::string_view receive_time_;
 };
 
+// The fast way through a JSON body: one DOM parse validates all of it, then its structural
+// index gives each event's bytes. Returns false, having added nothing, when the body must
+// take SplitJson instead: it is not valid JSON as the DOM holds it (SplitJson's walk decides
+// and names the error), or not of a shape the format accepts.
+bool SplitJsonWithDom(std::string_view body, bool allow_array, bool allow_object,
+                      EventCollector& events) {
+  simdjson::dom::element root;
+  if (ParseJsonDom(body, root) != simdjson::SUCCESS) return false;
+  JsonStructureCursor cursor(body);
+  if (root.is_object()) {
+    if (!allow_object) return false;
+    JsonStructureCursor at = cursor;
+    events.Add(cursor.TakeValue(), root.get_object().value_unsafe(), at);
+    return true;
+  }
+  if (!root.is_array() || !allow_array) return false;
+  simdjson::dom::array events_array = root.get_array().value_unsafe();
+  for (simdjson::dom::element el : events_array) {
+    if (!el.is_object()) return false;
+  }
+  cursor.Advance();  // past '['
+  for (simdjson::dom::element el : events_array) {
+    JsonStructureCursor at = cursor;
+    if (!events.Add(cursor.TakeValue(), el.get_object().value_unsafe(), at)) break;
+    cursor.Advance();  // past ',' or ']'
+  }
+  return true;
+}
+
 Status SplitJson(std::string_view body, bool allow_array, bool allow_object, EventCollector& events,
                  Errors& errors) {
+  if (!events.trusted() && SplitJsonWithDom(body, allow_array, allow_object, events))
+    return Status::Ok();
   ondemand::parser& parser = ThreadParsers().outer;
   ondemand::document doc;
   ondemand::json_type t;

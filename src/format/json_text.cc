@@ -239,16 +239,64 @@ bool AppendJsonStringText(std::string_view literal, std::string& out) {
   return true;
 }
 
-simdjson::error_code ParseJsonDom(std::string_view json, simdjson::dom::element& out) {
-  struct DomParser {
+namespace {
+
+simdjson::dom::parser& DomParser() {
+  struct Holder {
     simdjson::dom::parser parser;
-    DomParser() {
+    Holder() {
       // The walk's depth limit: deeper documents take the walk, which names the problem.
       if (parser.allocate(4096, 128)) throw std::bad_alloc();
     }
   };
-  thread_local DomParser dom;
-  return dom.parser.parse(json.data(), json.size(), /*realloc_if_needed=*/false).get(out);
+  thread_local Holder holder;
+  return holder.parser;
+}
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+}  // namespace
+
+simdjson::error_code ParseJsonDom(std::string_view json, simdjson::dom::element& out) {
+  return DomParser().parse(json.data(), json.size(), /*realloc_if_needed=*/false).get(out);
+}
+
+JsonStructureCursor::JsonStructureCursor(std::string_view json)
+    : base_(json.data()),
+      size_(json.size()),
+      // simdjson keeps stage 1's index in its parser implementation, public "for benchmarking".
+      index_(DomParser().implementation->structural_indexes.get()),
+      n_(DomParser().implementation->n_structural_indexes) {}
+
+std::string_view JsonStructureCursor::TakeValue() {
+  if (at_ >= n_) return {};
+  size_t start = index_[at_], end;
+  char c = base_[start];
+  if (c == '{' || c == '[') {
+    int depth = 0;
+    do {
+      char x = base_[index_[at_++]];
+      depth += (x == '{' || x == '[') - (x == '}' || x == ']');
+    } while (depth > 0 && at_ < n_);
+    end = index_[at_ - 1] + 1;
+  } else {  // a scalar ends where the next structural begins, less the space between
+    end = ++at_ < n_ ? index_[at_] : size_;
+    while (end > start && IsJsonSpace(base_[end - 1])) --end;
+  }
+  return {base_ + start, end - start};
+}
+
+bool JsonStructureCursor::NextMember(std::string_view& key, std::string_view& value) {
+  if (current() == ',') ++at_;
+  if (current() != '"') {
+    ++at_;  // past the '}'
+    return false;
+  }
+  key = TakeValue();
+  key = key.substr(1, key.size() - 2);
+  ++at_;  // past the ':'
+  value = TakeValue();
+  return true;
 }
 
 Status ValidateJsonDocument(std::string_view json) {

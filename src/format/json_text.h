@@ -59,6 +59,31 @@ inline void EnsurePadding(std::string& s) {
 
 std::string_view TrimJsonSpace(std::string_view s);
 
+// Walks the document that ParseJsonDom last accepted on this thread by its structural
+// characters ('{', '}', '[', ']', ',', ':' and the first byte of each scalar), which
+// simdjson's stage 1 already found: the exact bytes of values come without reading the text
+// again. Valid until the thread's next ParseJsonDom.
+class JsonStructureCursor {
+ public:
+  // At the first structural of `json`, the text given to ParseJsonDom.
+  explicit JsonStructureCursor(std::string_view json);
+
+  char current() const { return at_ < n_ ? base_[index_[at_]] : '\0'; }
+  void Advance() { ++at_; }
+  // The bytes of the value at the cursor; moves past it.
+  std::string_view TakeValue();
+  // In an object (after its '{' or a member): the next member's key as written (without
+  // quotes, escapes not decoded) and value. False, past the '}', after the last one.
+  bool NextMember(std::string_view& key, std::string_view& value);
+
+ private:
+  const char* base_;
+  size_t size_;
+  const uint32_t* index_;
+  size_t n_;
+  size_t at_ = 0;
+};
+
 // True if `token` is a JSON number by RFC 8259's grammar (any size: big integers are valid).
 bool IsJsonNumber(std::string_view token);
 

@@ -262,6 +262,88 @@ TEST(PlainJson, ValidatesEscapesInKeysAndStringsOfData) {
   EXPECT_FALSE(Parse(BodyFormat::kBatch, "[" + Event(R"(,"data":{"k\z":1})") + "]").status.ok());
 }
 
+// Everything the parser made of the first event of a batch, or of its first error.
+std::string Describe(const Parsed& p, bool with_id) {
+  if (!p.errors.empty()) {
+    const EventError& e = p.errors[0];
+    return "error #" + std::to_string(e.index) + " [" + e.attribute + "] " + e.message;
+  }
+  const EventBatch& b = *p.batch;
+  const auto& e = b.events().at(0);
+  std::string out = (with_id ? std::string(e.id) : "") + "|" + std::string(e.source) + "|" +
+                    std::string(e.type) + "|" + std::string(e.specversion) + "|" +
+                    std::string(e.datacontenttype) + "|" + std::string(e.dataschema) + "|" +
+                    std::string(e.subject) + "|" + std::string(e.time) + "|" +
+                    std::string(e.topic) + "|" + std::to_string(static_cast<int>(e.data_kind)) +
+                    ":" + std::string(e.data) + "|" + std::to_string(e.size);
+  for (const Attribute& a : b.Extensions(e)) {
+    out += "|" + std::string(a.name) + "=" + std::string(a.value) + "/" +
+           std::to_string(static_cast<int>(a.kind));
+  }
+  return out;
+}
+
+TEST(JsonBodies, TheOneDomParseAgreesWithTheWalkForEveryEvent) {
+  // A body is read with one DOM parse of all of it, unless the DOM cannot hold some value
+  // (here: an integer beyond 64 bits in a second event), when every event takes the walk.
+  // Both must make the same of the first event: its attributes, data and errors.
+  const std::string kBig = "123456789012345678901234567890";
+  const std::string cloudevents[] = {
+      Event(""),
+      Event(R"(,"subject":"s","comexample":"caf\u00e9","n":42,"neg":-7,"b":true,"f":false)"),
+      Event(R"( , "data" : { "a" : [1, "}\"{", {"b":null}] } , "time":"2026-11-23T08:00:00Z" )"),
+      Event(R"(,"data":"text","datacontenttype":"text/plain","dataschema":"http://x/s")"),
+      Event(R"(,"data":null,"data_base64":"aGk=")"),
+      Event(R"(,"data_base64":null,"data":[])"),
+      Event(R"(,"data":0.5e-3)"),
+      Event(R"(,"d\u0061ta":{"escaped":"key"},"s\u0075bject":"esc\"aped")"),
+      Event(R"(,"topic":"orders.eu","subject":null)"),
+      Event(R"(,"big":)" + kBig),
+      Event(R"(,"u":18446744073709551615)"),
+      Event(R"(,"f":1.5)"),
+      Event(R"(,"z":-0)"),
+      Event(R"(,"a":[],"o":{})"),
+      Event(R"(,"data_base64":"A===")"),
+      Event(R"(,"data_base64":7)"),
+      Event(R"(,"data":1,"data_base64":"AA==")"),
+      Event(R"(,"data":1,"data":2)"),
+      Event(R"(,"time":"yesterday")"),
+      Event(R"(,"Upper":"x")"),
+      R"({"specversion":"1.0","id":"1","source":"/s"})",
+      R"({"specversion":"0.3","id":"1","source":"/s","type":"t"})",
+      R"({"specversion":"1.0","id":1,"source":"/s","type":"t"})",
+  };
+  const std::string force_walk = Event(R"(,"data":)" + kBig);
+  for (const std::string& ev : cloudevents) {
+    for (BodyFormat format : {BodyFormat::kBatch, BodyFormat::kJson}) {
+      Parsed dom = Parse(format, "[" + ev + "]");
+      Parsed walk = Parse(format, "[" + ev + ",\n" + force_walk + "]");
+      EXPECT_EQ(Describe(dom, true), Describe(walk, true)) << ev;
+    }
+  }
+
+  JsonMapping m;
+  m.type = "kind";
+  m.subject = "who.name";
+  m.time = "at";
+  ParseOptions opts;
+  opts.mapping = &m;
+  opts.receive_ns = 1'700'000'000'123'456'789;
+  const std::string plain[] = {
+      R"({"kind":"signup","who":{"name":"ann"},"at":"2026-11-23T08:00:00Z"})",
+      R"( {"kind" : "a\"b" , "who":{"name":7},"x":[{"kind":"nested"}]} )",
+      R"({"who":{"name":1.25},"kind":"float at a mapped path"})",
+      R"({"at":"yesterday"})",
+      R"({"kind":""})",
+      R"({})",
+  };
+  for (const std::string& obj : plain) {
+    Parsed dom = Parse(BodyFormat::kJson, "[" + obj + "]", opts);
+    Parsed walk = Parse(BodyFormat::kJson, "[" + obj + ",{\"n\":" + kBig + "}]", opts);
+    EXPECT_EQ(Describe(dom, false), Describe(walk, false)) << obj;
+  }
+}
+
 TEST(Ndjson, ParsesLinesSkipsBlankOnesAndDetectsCloudEvents) {
   Parsed p = Parse(BodyFormat::kNdjson, "{\"a\":1}\n\n" + Event("") + "\r\n{\"b\":2}");
   ASSERT_TRUE(p.status.ok()) << p.errors[0].message;

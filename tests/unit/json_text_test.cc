@@ -119,5 +119,43 @@ TEST(JsonText, TheDomFastPathAgreesWithTheWalk) {
   }
 }
 
+TEST(JsonText, TheStructureCursorFindsEachValueAsTheParserDoes) {
+  // Strings that hide braces, quotes and backslashes, numbers and literals last in their
+  // container, and space wherever JSON allows it.
+  const std::string objects[] = {
+      R"({})",
+      R"( { "a" : 1 } )",
+      R"({"a":"}{][,:\"","b":"\\","c":"\\\"","d\"k":[1,{"e":[]},"]"],"f":-1.5e+3})",
+      "{\n\t\"s\": \"x\\u0022y\" ,\r\n \"n\" :null,\"t\":true,\"o\":{\"p\":{\"q\":[[],{}]}}}",
+      R"({"data":{"k":"v"},"data_base64":"AA==","last":false})",
+  };
+  for (std::string obj : objects) {
+    EnsurePadding(obj);
+    simdjson::dom::element root;
+    ASSERT_EQ(ParseJsonDom(obj, root), simdjson::SUCCESS) << obj;
+    JsonStructureCursor whole(obj);
+    EXPECT_EQ(whole.TakeValue(), TrimJsonSpace(obj));
+
+    ondemand::parser parser;
+    ondemand::document doc;
+    ASSERT_FALSE(parser.iterate(obj.data(), obj.size(), obj.capacity()).get(doc)) << obj;
+    JsonStructureCursor members(obj);
+    ASSERT_EQ(members.current(), '{');
+    members.Advance();
+    for (auto field : doc.get_object()) {
+      std::string_view key, value;
+      ASSERT_TRUE(members.NextMember(key, value)) << obj;
+      EXPECT_EQ(key, std::string_view(field.key().raw()).substr(0, key.size())) << obj;
+      EXPECT_EQ(field.key().raw()[key.size()], '"') << obj;
+      ondemand::value v = field.value();
+      auto raw = RawJsonValue(v);
+      ASSERT_TRUE(raw.ok());
+      EXPECT_EQ(value, *raw) << obj;
+    }
+    std::string_view key, value;
+    EXPECT_FALSE(members.NextMember(key, value)) << obj;
+  }
+}
+
 }  // namespace
 }  // namespace tributary
