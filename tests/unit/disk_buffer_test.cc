@@ -8,6 +8,7 @@
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "buffer/disk/record.h"
 #include "buffer/disk/segment.h"
@@ -252,6 +253,30 @@ TEST_F(DiskBufferTest, DeletesSegmentsOnceEverySinkIsPastThem) {
   EXPECT_EQ(Read(*b, 1, 2000).size(), 1000u);
   ASSERT_TRUE(b->Checkpoint().ok());
   EXPECT_LE(ListSegments(dir_.string())->size(), 2u);
+}
+
+TEST_F(DiskBufferTest, UnderIntervalSyncsAndCheckpointsOnItsOwnThread) {
+  // Appends are answered once written; a thread of the queue's own syncs every segment
+  // written since its last round (here across rotations) and saves the ledger, which is
+  // what lets delivered segments go without anyone calling Checkpoint.
+  auto b = Open({"a"}, {}, FsyncPolicy::kInterval, {}, 20000);
+  std::vector<int> ids(100);
+  for (int i = 0; i < 100; ++i) ids[i] = i;
+  for (int r = 0; r < 10; ++r)
+    ASSERT_TRUE(Append(*b, ids, std::vector<SinkMask>(100, 0b1)).status.ok());
+  ASSERT_GE(ListSegments(dir_.string())->size(), 4u);
+  auto eventually = [](auto done) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done() && std::chrono::steady_clock::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return done();
+  };
+  EXPECT_TRUE(eventually([&] { return b->unsynced_bytes() == 0; }));
+  EXPECT_EQ(Read(*b, 0, 2000).size(), 1000u);
+  EXPECT_TRUE(eventually([&] { return ListSegments(dir_.string())->size() <= 1; }));
+  b.reset();
+  auto reopened = Open({"a"}, {}, FsyncPolicy::kInterval, {}, 20000);
+  EXPECT_TRUE(Read(*reopened, 0, 10).empty());
 }
 
 // Model-based test: random appends, reads, acks, clean restarts and crashes (the queue

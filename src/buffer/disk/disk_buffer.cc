@@ -110,7 +110,9 @@ Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options,
     s.reader = std::make_unique<DiskQueueReader>(*b, i, s.slot, s.start);
   }
   TRIBUTARY_RETURN_IF_ERROR(b->Checkpoint());
+  b->synced_from_ = b->segment_;
   b->writer_ = std::thread([p = b.get()] { p->WriterLoop(); });
+  b->syncer_ = std::thread([p = b.get()] { p->SyncLoop(); });
   return b;
 }
 
@@ -182,12 +184,15 @@ Status DiskBuffer::OpenSegment(uint64_t number) {
     return {e == ENOSPC ? StatusCode::kUnavailable : StatusCode::kIoError,
             "cannot create " + path + ": " + ErrnoText(e)};
   }
-  if (Status st = SyncDirectory(options_.dir + "/segments"); !st.ok()) {
+  // Under "interval" the sync thread makes the new name and the old segment durable.
+  if (options_.fsync == FsyncPolicy::kInterval) {
+    directory_unsynced_ = true;
+  } else if (Status st = SyncDirectory(options_.dir + "/segments"); !st.ok()) {
     ::close(fd);
     return st;
   }
   if (fd_ >= 0) {
-    if (options_.fsync != FsyncPolicy::kNever && ::fdatasync(fd_) != 0) {
+    if (options_.fsync == FsyncPolicy::kAlways && ::fdatasync(fd_) != 0) {
       int e = errno;
       ::close(fd);
       return IoError("fsync of segment " + std::to_string(segment_) + " failed: " + ErrnoText(e));
@@ -207,9 +212,12 @@ DiskBuffer::~DiskBuffer() {
     stop_ = true;
   }
   writer_cv_.notify_all();
+  sync_cv_.notify_all();
   if (writer_.joinable()) writer_.join();
+  if (syncer_.joinable()) syncer_.join();
+  if (options_.fsync == FsyncPolicy::kInterval) SyncWrittenSegments();
   if (fd_ >= 0) {
-    if (options_.fsync != FsyncPolicy::kNever) ::fdatasync(fd_);
+    if (options_.fsync == FsyncPolicy::kAlways) ::fdatasync(fd_);
     ::close(fd_);
   }
   if (Status st = Checkpoint(); !st.ok())
@@ -363,13 +371,13 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
       done += static_cast<size_t>(n);
     }
     segment_size_ += buf.size();
-    unsynced_bytes_ += buf.size();
     written_bytes_.Inc(buf.size());
-    buf.clear();
     {
       std::lock_guard lock(mu_);
       committed_ = {segment_, segment_size_, 0};
     }
+    unsynced_bytes_ += buf.size();  // after committed_: the sync thread reads them in turn
+    buf.clear();
     readable_cv_.notify_all();
     return true;
   };
@@ -397,75 +405,103 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
 }
 
 void DiskBuffer::WriterLoop() {
-  using Clock = std::chrono::steady_clock;
-  auto next_sync = Clock::now() + options_.fsync_interval;
-  // Positions are saved often so that a crash replays little.
-  constexpr auto kCheckpointEvery = std::chrono::milliseconds(100);
-  auto next_checkpoint = Clock::now() + kCheckpointEvery;
   std::vector<Pending> batch;
   while (true) {
     {
       std::unique_lock lock(mu_);
-      auto wake = next_checkpoint;
-      if (options_.fsync == FsyncPolicy::kInterval && unsynced_bytes_.load() > 0)
-        wake = std::min(wake, next_sync);
-      writer_cv_.wait_until(lock, wake, [&] { return !pending_.empty() || stop_; });
+      writer_cv_.wait(lock, [&] { return !pending_.empty() || stop_; });
       if (stop_ && pending_.empty()) break;
       batch.swap(pending_);
       in_write_ += batch.size();
     }
-    if (!batch.empty()) {
-      Status error;
-      size_t ok = WriteBatch(batch, &error);
-      if (ok > 0 && options_.fsync == FsyncPolicy::kAlways) {
-        // Group commit: one sync for every append of this round.
-        if (::fdatasync(fd_) != 0) {
-          int e = errno;
-          write_errors_.Inc();
-          error = IoError("fsync of the disk queue failed: " + ErrnoText(e));
-          std::lock_guard lock(mu_);
-          failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync (" +
-                            ErrnoText(e) + "); restart the collector");
-          ok = 0;
-          spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
-        } else {
-          unsynced_bytes_ = 0;
-        }
-      }
-      for (size_t i = 0; i < batch.size(); ++i) {
-        Pending& p = batch[i];
-        if (i < ok) {
-          p.done(AppendOutcome{});
-          continue;
-        }
-        Release(p);
-        AppendOutcome o;
-        o.status = error;
-        o.full = error.code() == StatusCode::kUnavailable;
-        o.retry_after_seconds = 5;
-        p.done(std::move(o));
-      }
-      {
+    Status error;
+    size_t ok = WriteBatch(batch, &error);
+    if (ok > 0 && options_.fsync == FsyncPolicy::kAlways) {
+      // Group commit: one sync for every append of this round.
+      if (::fdatasync(fd_) != 0) {
+        int e = errno;
+        write_errors_.Inc();
+        error = IoError("fsync of the disk queue failed: " + ErrnoText(e));
         std::lock_guard lock(mu_);
-        in_write_ -= batch.size();
+        failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync (" +
+                          ErrnoText(e) + "); restart the collector");
+        ok = 0;
+        spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
+      } else {
+        unsynced_bytes_ = 0;
       }
-      readable_cv_.notify_all();
-      batch.clear();
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Pending& p = batch[i];
+      if (i < ok) {
+        p.done(AppendOutcome{});
+        continue;
+      }
+      Release(p);
+      AppendOutcome o;
+      o.status = error;
+      o.full = error.code() == StatusCode::kUnavailable;
+      o.retry_after_seconds = 5;
+      p.done(std::move(o));
+    }
+    {
+      std::lock_guard lock(mu_);
+      in_write_ -= batch.size();
+    }
+    readable_cv_.notify_all();
+    batch.clear();
+  }
+}
+
+void DiskBuffer::SyncWrittenSegments() {
+  // Taken before the syncs: what is written meanwhile counts towards the next round.
+  uint64_t unsynced = unsynced_bytes_.exchange(0);
+  bool directory = directory_unsynced_.exchange(false);
+  uint64_t writing;
+  {
+    std::lock_guard lock(mu_);
+    writing = committed_.segment;
+  }
+  if (directory) {
+    if (Status st = SyncDirectory(options_.dir + "/segments"); !st.ok())
+      spdlog::warn("disk queue {}: {}", options_.dir, st.message());
+  }
+  if (unsynced == 0 && synced_from_ == writing) return;
+  for (uint64_t seg = synced_from_; seg <= writing; ++seg) {
+    // The writer keeps its own descriptor; a sync through any descriptor of the file flushes
+    // its data. A segment already delivered and deleted needs none.
+    std::string path = SegmentPath(options_.dir, seg);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (::fdatasync(fd) != 0) {
+      int e = errno;
+      write_errors_.Inc();
+      std::lock_guard lock(mu_);
+      failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync of " + path +
+                        " (" + ErrnoText(e) + "); restart the collector");
+      spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
+    }
+    ::close(fd);
+  }
+  synced_from_ = writing;
+}
+
+void DiskBuffer::SyncLoop() {
+  using Clock = std::chrono::steady_clock;
+  // Positions are saved often so that a crash replays little.
+  constexpr auto kCheckpointEvery = std::chrono::milliseconds(100);
+  auto next_sync = Clock::now() + options_.fsync_interval;
+  auto next_checkpoint = Clock::now() + kCheckpointEvery;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      auto wake = next_checkpoint;
+      if (options_.fsync == FsyncPolicy::kInterval) wake = std::min(wake, next_sync);
+      if (sync_cv_.wait_until(lock, wake, [&] { return stop_; })) break;
     }
     auto now = Clock::now();
     if (options_.fsync == FsyncPolicy::kInterval && now >= next_sync) {
-      if (unsynced_bytes_.load() > 0) {
-        if (::fdatasync(fd_) != 0) {
-          int e = errno;
-          write_errors_.Inc();
-          std::lock_guard lock(mu_);
-          failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync (" +
-                            ErrnoText(e) + "); restart the collector");
-          spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
-        } else {
-          unsynced_bytes_ = 0;
-        }
-      }
+      SyncWrittenSegments();
       next_sync = now + options_.fsync_interval;
     }
     if (now >= next_checkpoint) {

@@ -112,6 +112,11 @@ class DiskBuffer final : public Buffer {
   Status Recover();
   Status OpenSegment(uint64_t number);
   void WriterLoop();
+  // Saves the ledger every 100 ms and, under fsync = "interval", syncs what the writer wrote:
+  // off the writer's thread, so that appends never wait for a sync they did not ask for.
+  void SyncLoop();
+  // Syncs every segment written since the last call (interval policy).
+  void SyncWrittenSegments();
   // Frames and writes `batch`; returns how many of them were written.
   size_t WriteBatch(std::vector<Pending>& batch, Status* error);
   void Release(const Pending& p);
@@ -132,6 +137,7 @@ class DiskBuffer final : public Buffer {
   LogPosition committed_{};  // end of the data written (segment, offset)
   bool closed_ = false;
   bool stop_ = false;
+  std::condition_variable sync_cv_;
   Status failed_;                                     // set after a failed fsync: intake stops
   std::set<std::pair<uint64_t, uint64_t>> reported_;  // corruption counted once
 
@@ -145,7 +151,12 @@ class DiskBuffer final : public Buffer {
   std::atomic<uint64_t> unsynced_bytes_{0};
   // After ENOSPC: start a new segment so that the full one can be deleted once delivered.
   bool roll_after_full_ = false;
-  // Checkpoint runs on the writer thread and on demand; saved_ is what the ledger holds.
+  // Sync thread state: segments from synced_from_ up to the one being written may hold
+  // unsynced data.
+  std::thread syncer_;
+  uint64_t synced_from_ = 0;
+  std::atomic<bool> directory_unsynced_{false};  // a segment was created
+  // Checkpoint runs on the sync thread and on demand; saved_ is what the ledger holds.
   std::mutex checkpoint_mu_;
   std::map<std::string, LogPosition> saved_;
 
