@@ -1,5 +1,7 @@
 #include "pipeline/batcher.h"
 
+#include <algorithm>
+
 namespace tributary {
 
 namespace {
@@ -16,6 +18,8 @@ Batcher::Batcher(BatchLimits limits, const Encoder& encoder, const Clock& clock)
 bool Batcher::Add(const EventBatch& batch, const Event& event) {
   if (count_ == 0) {
     body_.clear();
+    // Batches tend to be alike: room for one like the last spares the copies of growing.
+    body_.reserve(std::min(last_bytes_, limits_.max_bytes));
     encoder_.Begin(body_);
     first_ = clock_.Now();
   }
@@ -39,6 +43,7 @@ std::string Batcher::Take() {
   count_ = 0;
   std::string out;
   out.swap(body_);
+  last_bytes_ = out.size();
   return out;
 }
 

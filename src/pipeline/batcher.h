@@ -46,6 +46,7 @@ class Batcher {
   const Clock& clock_;
   std::string body_;
   size_t count_ = 0;
+  size_t last_bytes_ = 0;  // of the batch taken last
   SteadyTime first_{};
 };
 
