@@ -1,5 +1,6 @@
 #include "format/json_text.h"
 
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -273,10 +274,15 @@ std::string_view JsonStructureCursor::TakeValue() {
   size_t start = index_[at_], end;
   char c = base_[start];
   if (c == '{' || c == '[') {
+    static constexpr auto kDepth = [] {
+      std::array<int8_t, 256> d{};
+      d['{'] = d['['] = 1;
+      d['}'] = d[']'] = -1;
+      return d;
+    }();
     int depth = 0;
     do {
-      char x = base_[index_[at_++]];
-      depth += (x == '{' || x == '[') - (x == '}' || x == ']');
+      depth += kDepth[static_cast<unsigned char>(base_[index_[at_++]])];
     } while (depth > 0 && at_ < n_);
     end = index_[at_ - 1] + 1;
   } else {  // a scalar ends where the next structural begins, less the space between
