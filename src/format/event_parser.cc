@@ -47,6 +47,30 @@ Parsers& ThreadParsers() {
   return p;
 }
 
+// What every reading of a structured CloudEvent checks of `data` and `data_base64`: each at
+// most once, never both, and base64 that decodes.
+class DataMembers {
+ public:
+  // Null if the member `name` ("data" or "data_base64") may be read; else why not.
+  const char* Take(std::string_view name) {
+    bool& seen = name == "data" ? data_ : base64_;
+    if (seen) return "duplicate attribute";
+    seen = true;
+    return data_ && base64_ ? "data and data_base64 are mutually exclusive" : nullptr;
+  }
+  // Sets `text` as the event's data_base64; false if it is not base64 (unless `trusted`).
+  static bool SetBase64(Event& ev, std::string_view text, bool trusted) {
+    if (!trusted && !Base64Decode(text, nullptr)) return false;
+    ev.data_kind = DataKind::kBase64;
+    ev.data = text;
+    return true;
+  }
+  static constexpr const char* kBadBase64 = "not valid base64 (RFC 4648, padded)";
+
+ private:
+  bool data_ = false, base64_ = false;
+};
+
 // Parses one structured CloudEvent (a JSON object) that is a view into the batch input.
 // `json_checked`: the whole event is known to be valid JSON, so `data` is not validated again;
 // `trusted` (the disk queue's own records) also skips the base64 check.
@@ -68,7 +92,7 @@ bool ParseCloudEvent(std::string_view raw, size_t index, EventBatch& batch, bool
     return fail("", JsonError(e));
   if (doc.get_object().get(obj)) return fail("", "an event must be a JSON object");
 
-  bool seen_data = false, seen_base64 = false;
+  DataMembers data_members;
   for (auto f : obj) {
     ondemand::field field;
     if (auto e = std::move(f).get(field)) return fail("", JsonError(e));
@@ -78,11 +102,7 @@ bool ParseCloudEvent(std::string_view raw, size_t index, EventBatch& batch, bool
     std::string_view name = *key;
 
     if (name == "data" || name == "data_base64") {
-      bool& seen = name == "data" ? seen_data : seen_base64;
-      if (seen) return fail(name, "duplicate attribute");
-      seen = true;
-      if (seen_data && seen_base64)
-        return fail(name, "data and data_base64 are mutually exclusive");
+      if (const char* why = data_members.Take(name)) return fail(name, why);
       if (name == "data") {
         auto r = RawJsonValue(value);
         if (!r) return fail(name, r.status().message());
@@ -98,10 +118,7 @@ bool ParseCloudEvent(std::string_view raw, size_t index, EventBatch& batch, bool
         if (!value.is_null().get(is_null) && is_null) continue;
         auto s = ReadJsonString(value, arena);
         if (!s) return fail(name, s.status().message());
-        if (!trusted && !Base64Decode(*s, nullptr))
-          return fail(name, "not valid base64 (RFC 4648, padded)");
-        ev.data_kind = DataKind::kBase64;
-        ev.data = *s;
+        if (!DataMembers::SetBase64(ev, *s, trusted)) return fail(name, DataMembers::kBadBase64);
       }
       continue;
     }
@@ -182,17 +199,13 @@ DomOutcome DomCloudEvent(std::string_view raw, simdjson::dom::object obj,
   };
 
   members.Advance();
-  bool seen_data = false, seen_base64 = false;
+  DataMembers data_members;
   for (auto [dom_name, value] : obj) {
     std::string_view raw_name, text;
     if (!members.NextMember(raw_name, text)) return take_walk();  // not for valid JSON
     std::string_view name = raw_name.size() == dom_name.size() ? raw_name : arena.Copy(dom_name);
     if (name == "data" || name == "data_base64") {
-      bool& seen = name == "data" ? seen_data : seen_base64;
-      if (seen) return fail(name, "duplicate attribute");
-      seen = true;
-      if (seen_data && seen_base64)
-        return fail(name, "data and data_base64 are mutually exclusive");
+      if (const char* why = data_members.Take(name)) return fail(name, why);
       if (value.is_null()) continue;  // null means absent
       if (name == "data") {
         ev.data_kind = DataKind::kJson;
@@ -200,10 +213,7 @@ DomOutcome DomCloudEvent(std::string_view raw, simdjson::dom::object obj,
       } else {
         if (!value.is_string()) return take_walk();
         std::string_view b64 = StableText(text, value.get_string().value_unsafe(), arena);
-        if (!trusted && !Base64Decode(b64, nullptr))
-          return fail(name, "not valid base64 (RFC 4648, padded)");
-        ev.data_kind = DataKind::kBase64;
-        ev.data = b64;
+        if (!DataMembers::SetBase64(ev, b64, trusted)) return fail(name, DataMembers::kBadBase64);
       }
       continue;
     }
@@ -447,7 +457,6 @@ class EventCollector {
     return !errors_.full();
   }
   bool too_large() const { return too_large_; }
-  bool trusted() const { return opts_.trusted; }
 
  private:
   bool CheckSize(std::string_view raw, size_t index) {
@@ -507,8 +516,7 @@ bool SplitJsonWithDom(std::string_view body, bool allow_array, bool allow_object
 
 Status SplitJson(std::string_view body, bool allow_array, bool allow_object, EventCollector& events,
                  Errors& errors) {
-  if (!events.trusted() && SplitJsonWithDom(body, allow_array, allow_object, events))
-    return Status::Ok();
+  if (SplitJsonWithDom(body, allow_array, allow_object, events)) return Status::Ok();
   ondemand::parser& parser = ThreadParsers().outer;
   ondemand::document doc;
   ondemand::json_type t;

@@ -420,13 +420,9 @@ void DiskBuffer::WriterLoop() {
       // Group commit: one sync for every append of this round.
       if (::fdatasync(fd_) != 0) {
         int e = errno;
-        write_errors_.Inc();
         error = IoError("fsync of the disk queue failed: " + ErrnoText(e));
-        std::lock_guard lock(mu_);
-        failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync (" +
-                          ErrnoText(e) + "); restart the collector");
+        StopAfterFailedSync("", e);
         ok = 0;
-        spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
       } else {
         unsynced_bytes_ = 0;
       }
@@ -453,6 +449,14 @@ void DiskBuffer::WriterLoop() {
   }
 }
 
+void DiskBuffer::StopAfterFailedSync(const std::string& what, int err) {
+  write_errors_.Inc();
+  std::lock_guard lock(mu_);
+  failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync" + what + " (" +
+                    ErrnoText(err) + "); restart the collector");
+  spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
+}
+
 void DiskBuffer::SyncWrittenSegments() {
   // Taken before the syncs: what is written meanwhile counts towards the next round.
   uint64_t unsynced = unsynced_bytes_.exchange(0);
@@ -473,14 +477,7 @@ void DiskBuffer::SyncWrittenSegments() {
     std::string path = SegmentPath(options_.dir, seg);
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) continue;
-    if (::fdatasync(fd) != 0) {
-      int e = errno;
-      write_errors_.Inc();
-      std::lock_guard lock(mu_);
-      failed_ = IoError("disk queue " + options_.dir + " stopped after a failed fsync of " + path +
-                        " (" + ErrnoText(e) + "); restart the collector");
-      spdlog::error("disk queue {}: {}", options_.dir, failed_.message());
-    }
+    if (::fdatasync(fd) != 0) StopAfterFailedSync(" of " + path, errno);
     ::close(fd);
   }
   synced_from_ = writing;

@@ -117,6 +117,9 @@ class DiskBuffer final : public Buffer {
   void SyncLoop();
   // Syncs every segment written since the last call (interval policy).
   void SyncWrittenSegments();
+  // A sync failed (of `what`, if not the segment being written): intake stops until restart,
+  // since what was acknowledged may not be on disk.
+  void StopAfterFailedSync(const std::string& what, int err);
   // Frames and writes `batch`; returns how many of them were written.
   size_t WriteBatch(std::vector<Pending>& batch, Status* error);
   void Release(const Pending& p);

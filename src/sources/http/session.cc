@@ -62,12 +62,12 @@ void HttpSession::OnHeader(beast::error_code ec) {
     return Answer(std::move(*refused), false);
   }
   if (beast::iequals(header[http::field::expect], "100-continue")) {
-    auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-    response_ = cont;
-    http::async_write(stream_, *cont, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      self->ReadBody();
-    });
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    boost::asio::async_write(stream_, boost::asio::buffer(kContinue),
+                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                               if (ec) return self->Close();
+                               self->ReadBody();
+                             });
     return;
   }
   ReadBody();

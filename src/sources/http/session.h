@@ -40,8 +40,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   HttpHandler& handler_;
   HttpServer& server_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::shared_ptr<void> response_;  // keeps a "100 Continue" alive while it is written
-  std::string answer_;              // the answer being written, reused
+  std::string answer_;  // the answer being written, reused
   bool counted_in_flight_ = false;
   bool first_request_ = true;
   bool body_unread_ = false;  // a refused request's body may still be arriving
