@@ -54,6 +54,21 @@ bool IsRfc3339(std::string_view s) {
   return oh <= 23 && om <= 59;
 }
 
+std::optional<int64_t> ParseHttpDate(std::string_view s) {
+  char text[64];
+  if (s.size() >= sizeof text) return std::nullopt;
+  s.copy(text, s.size());
+  text[s.size()] = '\0';
+  // strptime reads names in the C locale, which the collector never changes.
+  for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
+                             "%a %b %e %H:%M:%S %Y"}) {
+    struct tm tm = {};
+    const char* end = strptime(text, format, &tm);
+    if (end && *end == '\0') return static_cast<int64_t>(timegm(&tm));
+  }
+  return std::nullopt;
+}
+
 UtcParts ToUtcParts(int64_t ns) {
   time_t secs = static_cast<time_t>(ns / 1'000'000'000);
   struct tm tm;

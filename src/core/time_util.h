@@ -1,7 +1,8 @@
 #pragma once
-// RFC 3339 timestamps: validation of producers' `time` values and formatting of ours.
+// RFC 3339 timestamps: validation of producers' `time` values and formatting of ours; HTTP dates.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,10 @@ bool IsRfc3339(std::string_view s);
 constexpr size_t kRfc3339NanoLen = 30;
 size_t FormatRfc3339Nanos(int64_t ns, char* out);
 std::string FormatRfc3339(int64_t ns);  // the same, as a string
+
+// Seconds since the Unix epoch of an HTTP date (RFC 9110 §5.6.7) in any of its three forms:
+// "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994".
+std::optional<int64_t> ParseHttpDate(std::string_view s);
 
 // Calendar fields of a UTC time, for path templates.
 struct UtcParts {

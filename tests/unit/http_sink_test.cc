@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/time_util.h"
 #include "pipeline/backoff.h"
 
 namespace tributary {
@@ -64,6 +65,25 @@ TEST(RetryAfter, ReadsSecondsAndHttpDates) {
   EXPECT_EQ(ParseRetryAfter("Sun, 06 Nov 1994 08:49:37 GMT", 784111777 + 5),
             milliseconds(0));  // past
   EXPECT_EQ(ParseRetryAfter("soon", 0), milliseconds(0));
+}
+
+TEST(RetryAfter, ReadsTheObsoleteDateFormsToo) {
+  // RFC 9110 §5.6.7: recipients accept RFC 850 and asctime dates as well.
+  EXPECT_EQ(ParseHttpDate("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777);
+  EXPECT_EQ(ParseHttpDate("Sun Nov  6 08:49:37 1994"), 784111777);
+  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777);
+  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT trailing"), std::nullopt);
+  EXPECT_EQ(ParseHttpDate("Sun, 06 Nov 1994"), std::nullopt);
+}
+
+TEST(CurlLibrary, OpensOnceAndResolvesEveryFunction) {
+  auto first = LoadCurl();
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  const CurlLibrary& lib = **first;
+  EXPECT_NE(lib.easy_init, nullptr);
+  EXPECT_NE(lib.slist_free_all, nullptr);
+  EXPECT_STREQ(lib.easy_strerror(CURLE_COULDNT_CONNECT), "Couldn't connect to server");
+  EXPECT_EQ(*LoadCurl(), *first);  // the same table, not a second dlopen
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "format/compression.h"
 #include "format/event_parser.h"
 #include "format/percent.h"
+#include "core/time_util.h"
 
 namespace tributary {
 namespace {
@@ -90,44 +91,48 @@ std::chrono::milliseconds ParseRetryAfter(std::string_view v, int64_t now_unix) 
   bool digits = true;
   for (char c : v) digits &= c >= '0' && c <= '9';
   if (digits) return std::chrono::seconds(std::stoll(std::string(v.substr(0, 9))));
-  time_t at = curl_getdate(std::string(v).c_str(), nullptr);
-  if (at < 0) return std::chrono::milliseconds(0);
-  return at > now_unix ? std::chrono::seconds(at - now_unix) : std::chrono::milliseconds(0);
+  std::optional<int64_t> at = ParseHttpDate(v);
+  if (!at) return std::chrono::milliseconds(0);
+  return *at > now_unix ? std::chrono::seconds(*at - now_unix) : std::chrono::milliseconds(0);
 }
 
-HttpSink::HttpSink(HttpSinkConfig config, std::vector<std::pair<std::string, std::string>> headers)
-    : config_(std::move(config)), headers_(std::move(headers)), curl_(curl_easy_init()) {
-  curl_easy_setopt(curl_, CURLOPT_URL, config_.url.c_str());
-  curl_easy_setopt(curl_, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout.count()));
-  curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
+HttpSink::HttpSink(const CurlLibrary& lib, HttpSinkConfig config,
+                   std::vector<std::pair<std::string, std::string>> headers)
+    : lib_(lib),
+      config_(std::move(config)),
+      headers_(std::move(headers)),
+      curl_(lib_.easy_init()) {
+  lib_.easy_setopt(curl_, CURLOPT_URL, config_.url.c_str());
+  lib_.easy_setopt(curl_, CURLOPT_POST, 1L);
+  lib_.easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 0L);
+  lib_.easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+  lib_.easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.timeout.count()));
+  lib_.easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<int64_t>(config_.timeout.count(), 10'000)));
-  curl_easy_setopt(curl_, CURLOPT_TCP_KEEPALIVE, 1L);
-  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response_);
-  curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &retry_after_);
+  lib_.easy_setopt(curl_, CURLOPT_TCP_KEEPALIVE, 1L);
+  lib_.easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
+  lib_.easy_setopt(curl_, CURLOPT_WRITEDATA, &response_);
+  lib_.easy_setopt(curl_, CURLOPT_HEADERFUNCTION, OnHeader);
+  lib_.easy_setopt(curl_, CURLOPT_HEADERDATA, &retry_after_);
   long version = config_.http_version == "2"     ? CURL_HTTP_VERSION_2TLS
                  : config_.http_version == "1.1" ? CURL_HTTP_VERSION_1_1
                                                  : CURL_HTTP_VERSION_NONE;
-  curl_easy_setopt(curl_, CURLOPT_HTTP_VERSION, version);
-  if (!config_.ca_file.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, config_.ca_file.c_str());
+  lib_.easy_setopt(curl_, CURLOPT_HTTP_VERSION, version);
+  if (!config_.ca_file.empty()) lib_.easy_setopt(curl_, CURLOPT_CAINFO, config_.ca_file.c_str());
   if (!config_.cert_file.empty())
-    curl_easy_setopt(curl_, CURLOPT_SSLCERT, config_.cert_file.c_str());
-  if (!config_.key_file.empty()) curl_easy_setopt(curl_, CURLOPT_SSLKEY, config_.key_file.c_str());
+    lib_.easy_setopt(curl_, CURLOPT_SSLCERT, config_.cert_file.c_str());
+  if (!config_.key_file.empty()) lib_.easy_setopt(curl_, CURLOPT_SSLKEY, config_.key_file.c_str());
   if (config_.insecure) {
-    curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 0L);
+    lib_.easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, 0L);
+    lib_.easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 0L);
   }
 }
 
-HttpSink::~HttpSink() { curl_easy_cleanup(curl_); }
+HttpSink::~HttpSink() { lib_.easy_cleanup(curl_); }
 
 SendResult HttpSink::Send(const EncodedBatch& batch) {
   curl_slist* headers = nullptr;
-  auto add = [&](const std::string& line) { headers = curl_slist_append(headers, line.c_str()); };
+  auto add = [&](const std::string& line) { headers = lib_.slist_append(headers, line.c_str()); };
   // An empty value removes the header (binary mode without data: no body, no type).
   add("Content-Type: " + batch.meta.content_type);
   if (batch.compression != Compression::kNone)
@@ -144,16 +149,16 @@ SendResult HttpSink::Send(const EncodedBatch& batch) {
   }
   response_.clear();
   retry_after_.clear();
-  curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
-  curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, batch.body.data());
-  curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(batch.body.size()));
-  CURLcode rc = curl_easy_perform(curl_);
-  curl_slist_free_all(headers);
+  lib_.easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+  lib_.easy_setopt(curl_, CURLOPT_POSTFIELDS, batch.body.data());
+  lib_.easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(batch.body.size()));
+  CURLcode rc = lib_.easy_perform(curl_);
+  lib_.slist_free_all(headers);
   if (rc != CURLE_OK) {
-    return SendResult::Retry(std::string("POST ") + config_.url + ": " + curl_easy_strerror(rc));
+    return SendResult::Retry(std::string("POST ") + config_.url + ": " + lib_.easy_strerror(rc));
   }
   long status = 0;
-  curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+  lib_.easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
   if (status >= 200 && status < 300) return SendResult::Ok();
   SendResult r;
   r.status = static_cast<int>(status);

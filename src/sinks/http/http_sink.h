@@ -8,13 +8,12 @@
 // retry after a timeout can deliver a batch twice: the Idempotency-Key header (the batch
 // id) lets the receiver notice.
 
-#include <curl/curl.h>
-
 #include <chrono>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "sinks/http/curl_library.h"
 #include "sinks/sink.h"
 
 namespace tributary {
@@ -41,12 +40,14 @@ std::chrono::milliseconds ParseRetryAfter(std::string_view value, int64_t now_un
 
 class HttpSink final : public Sink {
  public:
-  HttpSink(HttpSinkConfig config, std::vector<std::pair<std::string, std::string>> headers);
+  HttpSink(const CurlLibrary& lib, HttpSinkConfig config,
+           std::vector<std::pair<std::string, std::string>> headers);
   ~HttpSink() override;
 
   SendResult Send(const EncodedBatch& batch) override;
 
  private:
+  const CurlLibrary& lib_;
   const HttpSinkConfig config_;
   const std::vector<std::pair<std::string, std::string>> headers_;
   CURL* curl_;

@@ -65,7 +65,9 @@ void Validate(const HttpSinkConfig& c, const toml::table& table, const ConfigCon
 Result<std::unique_ptr<Sink>> Build(const HttpSinkConfig& c, const SinkBuildContext&) {
   auto headers = ParseHeaderList(c.headers);
   if (!headers) return headers.status();
-  return std::unique_ptr<Sink>(std::make_unique<HttpSink>(c, std::move(*headers)));
+  auto curl = LoadCurl();
+  if (!curl) return curl.status();
+  return std::unique_ptr<Sink>(std::make_unique<HttpSink>(**curl, c, std::move(*headers)));
 }
 
 }  // namespace
