@@ -11,7 +11,8 @@ packages=(
   libspdlog-dev libfmt-dev    # logs
   libcli11-dev                # command line
   zlib1g-dev libzstd-dev      # gzip / zstd
-  libssl-dev libcurl4-openssl-dev
+  libcurl4-openssl-dev        # http sink (opened at run time; headers to build)
+  libsqlite3-dev              # collector queue example
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   wrk nginx-light             # benchmarks: load generator, and the HTTP ceiling

@@ -25,7 +25,7 @@ Counter& Metrics::GetCounter(const std::string& name, const std::string& help,
                              const std::string& labels) {
   std::lock_guard lock(mu_);
   for (Series& s : series_) {
-    if (s.is_counter && s.name == name && s.labels == labels) return s.counter;
+    if (s.is_counter && !s.read && s.name == name && s.labels == labels) return s.counter;
   }
   Series& s = series_.emplace_back();
   s.name = name;
@@ -37,13 +37,23 @@ Counter& Metrics::GetCounter(const std::string& name, const std::string& help,
 
 void Metrics::AddGauge(const std::string& name, const std::string& help, const std::string& labels,
                        std::function<double()> read) {
+  Add(name, help, labels, false, std::move(read));
+}
+
+void Metrics::AddCounter(const std::string& name, const std::string& help,
+                         const std::string& labels, std::function<double()> read) {
+  Add(name, help, labels, true, std::move(read));
+}
+
+void Metrics::Add(const std::string& name, const std::string& help, const std::string& labels,
+                  bool is_counter, std::function<double()> read) {
   std::lock_guard lock(mu_);
   Series& s = series_.emplace_back();
   s.name = name;
   s.help = help;
   s.labels = labels;
-  s.is_counter = false;
-  s.gauge = std::move(read);
+  s.is_counter = is_counter;
+  s.read = std::move(read);
 }
 
 std::string Metrics::Render() const {
@@ -57,10 +67,10 @@ std::string Metrics::Render() const {
                    name, list[0]->is_counter ? "counter" : "gauge");
     for (const Series* s : list) {
       std::string labels = s->labels.empty() ? "" : "{" + s->labels + "}";
-      if (s->is_counter) {
-        fmt::format_to(std::back_inserter(out), "{}{} {}\n", name, labels, s->counter.value());
+      if (s->read) {
+        fmt::format_to(std::back_inserter(out), "{}{} {}\n", name, labels, s->read());
       } else {
-        fmt::format_to(std::back_inserter(out), "{}{} {}\n", name, labels, s->gauge());
+        fmt::format_to(std::back_inserter(out), "{}{} {}\n", name, labels, s->counter.value());
       }
     }
   }

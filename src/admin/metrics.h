@@ -29,6 +29,9 @@ class Metrics {
                       const std::string& labels = "");
   void AddGauge(const std::string& name, const std::string& help, const std::string& labels,
                 std::function<double()> read);
+  // A counter kept elsewhere (by a library component), read when /metrics is rendered.
+  void AddCounter(const std::string& name, const std::string& help, const std::string& labels,
+                  std::function<double()> read);
 
   // Prometheus text exposition format 0.0.4.
   std::string Render() const;
@@ -38,8 +41,10 @@ class Metrics {
     std::string name, help, labels;
     bool is_counter;
     Counter counter;
-    std::function<double()> gauge;
+    std::function<double()> read;  // gauges, and counters kept elsewhere
   };
+  void Add(const std::string& name, const std::string& help, const std::string& labels,
+           bool is_counter, std::function<double()> read);
   mutable std::mutex mu_;
   std::deque<Series> series_;
 };
