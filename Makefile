@@ -4,7 +4,7 @@ JOBS ?= 2
 BUILD_DIR := build/$(PRESET)
 CONFIG ?=
 
-.PHONY: setup configure build run test bench format docs clean
+.PHONY: setup configure build run test tsan package-test bench format docs clean
 
 setup:
 	@bash scripts/setup.sh
@@ -20,6 +20,13 @@ run: build
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+	@$(MAKE) --no-print-directory tsan
+
+# The collector queue's tests under ThreadSanitizer (part of `make test`).
+tsan: setup
+	@test -f build/tsan/build.ninja || cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j$(JOBS)
+	@ctest --preset tsan -j$(JOBS)
 
 bench: setup
 	@$(MAKE) --no-print-directory build PRESET=release

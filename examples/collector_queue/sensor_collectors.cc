@@ -41,14 +41,14 @@ void Check(int rc, sqlite3* db, const char* what) {
 }
 
 Collector<Reading, std::string> AlertCollector() {
-  return {.key = "alerts",
-          .processor = [](const Reading& r) -> std::string {
+  return {"alerts",
+          [](const Reading& r) -> std::string {
             char text[64];
             std::snprintf(text, sizeof text, "ALERT %s is at %.1f C", r.room.c_str(), r.value);
             return r.value > 30 ? text
                                 : "ok";
           },
-          .topics = {"sensors/+/temperature"}};
+          {"sensors/+/temperature"}};
 }
 
 Collector<Reading, std::string> ArchiveCollector(const std::string& path) {
@@ -67,8 +67,8 @@ Collector<Reading, std::string> ArchiveCollector(const std::string& path) {
                   a.db, "prepare");
           },
       .teardown = [](CollectorContext& context) { context.Reset(); }};  // closes the database
-  return {.key = "archive",
-          .processor = [](const Reading& r, CollectorContext& context) -> std::string {
+  return {"archive",
+          [](const Reading& r, CollectorContext& context) -> std::string {
             Archive& a = context.Get<Archive>();
             sqlite3_reset(a.insert);
             sqlite3_bind_text(a.insert, 1, r.room.c_str(), -1, SQLITE_TRANSIENT);
@@ -77,9 +77,9 @@ Collector<Reading, std::string> ArchiveCollector(const std::string& path) {
             Check(sqlite3_step(a.insert), a.db, "insert");
             return "row " + std::to_string(sqlite3_last_insert_rowid(a.db));
           },
-          .topics = {"sensors/#"},
-          .lifecycle = lifecycle,
-          .exclusive = true};  // one connection, one statement: one reading at a time
+          {"sensors/#"},
+          lifecycle,
+          true};  // one connection, one statement: one reading at a time
 }
 
 int CountRows(const std::string& path) {

@@ -101,16 +101,27 @@ class Processor {
   Fn fn_;
 };
 
+// Collector(key, processor, topics, lifecycle, exclusive): a constructor rather than an
+// aggregate, because GCC 12 fails on designated initialisers of this template (an internal
+// compiler error in nothrow_spec_p).
 template <typename T, typename R = std::monostate>
 struct Collector {
+  Collector(std::string key, Processor<T, R> processor, std::vector<std::string> topics = {},
+            std::optional<CollectorLifecycle> lifecycle = std::nullopt, bool exclusive = false)
+      : key(std::move(key)),
+        processor(std::move(processor)),
+        topics(std::move(topics)),
+        lifecycle(std::move(lifecycle)),
+        exclusive(exclusive) {}
+
   std::string key;  // unique within a queue
   Processor<T, R> processor;
   // Topic patterns (`+` one level, `#` the rest; levels split by `/` or `.`) that topic
   // delivery matches; none = only broadcast and key delivery reach this collector.
-  std::vector<std::string> topics{};
-  std::optional<CollectorLifecycle> lifecycle{};
+  std::vector<std::string> topics;
+  std::optional<CollectorLifecycle> lifecycle;
   // One payload at a time, for state that is not thread-safe.
-  bool exclusive = false;
+  bool exclusive;
 };
 
 }  // namespace tributary

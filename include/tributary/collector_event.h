@@ -34,7 +34,13 @@ class CollectorEvent {
 
   // Blocks until every targeted collector has finished. Processor failures are error
   // results, never exceptions.
-  const ResultList<R>& Wait() const {
+  const ResultList<R>& Wait() const& {
+    work_->Wait();
+    return work_->results();
+  }
+  // On a temporary event (`Send(p).Wait()`) the results are copied out, so that no
+  // reference outlives the event that owns them.
+  ResultList<R> Wait() const&& {
     work_->Wait();
     return work_->results();
   }
@@ -44,7 +50,8 @@ class CollectorEvent {
     return work_->WaitFor(std::chrono::ceil<std::chrono::nanoseconds>(timeout));
   }
   // nullptr until done; then the results, valid as long as this event (or a copy) lives.
-  const ResultList<R>* GetResult() const { return is_done() ? &work_->results() : nullptr; }
+  const ResultList<R>* GetResult() const& { return is_done() ? &work_->results() : nullptr; }
+  const ResultList<R>* GetResult() const&& = delete;  // would dangle
   bool is_done() const { return work_->is_done(); }
   // Published -> first collector started, and first started -> last finished (so far).
   std::chrono::nanoseconds wait_time() const { return work_->wait_time(); }

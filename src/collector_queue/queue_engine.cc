@@ -123,9 +123,7 @@ struct QueueEngine::Impl {
         ok = run.work->Run(run.slot, run.collector, c.context);
       }
       int64_t finished = NowNs();
-      run.work->SlotDone();
-      run.work.reset();  // may free the payload: not under the lock
-      lock.lock();
+      lock.lock();  // counted before the payload completes: a waiter sees its run in metrics()
       --busy;
       ++finished_runs;
       failed_runs += ok ? 0 : 1;
@@ -133,6 +131,10 @@ struct QueueEngine::Impl {
       service_ns_total += static_cast<double>(finished - started);
       services.Mark(finished);
       if (busy == 0 && runs.empty()) settled_cv.notify_all();
+      lock.unlock();
+      run.work->SlotDone();
+      run.work.reset();  // may free the payload: not under the lock
+      lock.lock();
     }
     --consumers;
     retired.push_back(std::this_thread::get_id());
