@@ -45,8 +45,7 @@ Collector<Reading, std::string> AlertCollector() {
           [](const Reading& r) -> std::string {
             char text[64];
             std::snprintf(text, sizeof text, "ALERT %s is at %.1f C", r.room.c_str(), r.value);
-            return r.value > 30 ? text
-                                : "ok";
+            return r.value > 30 ? text : "ok";
           },
           {"sensors/+/temperature"}};
 }
@@ -62,8 +61,8 @@ Collector<Reading, std::string> ArchiveCollector(const std::string& path) {
                                " (room TEXT, kind TEXT, value REAL)",
                                nullptr, nullptr, nullptr),
                   a.db, "create table");
-            Check(sqlite3_prepare_v2(a.db, "INSERT INTO readings VALUES (?, ?, ?)", -1,
-                                     &a.insert, nullptr),
+            Check(sqlite3_prepare_v2(a.db, "INSERT INTO readings VALUES (?, ?, ?)", -1, &a.insert,
+                                     nullptr),
                   a.db, "prepare");
           },
       .teardown = [](CollectorContext& context) { context.Reset(); }};  // closes the database
@@ -125,8 +124,7 @@ int main(int argc, char** argv) {
   tributary::StopReport report = queue.Stop();
   tributary::CollectorQueueMetrics m = queue.metrics();
   std::printf("published %llu payloads, %llu collector runs, %llu failed, peak %zu consumers\n",
-              static_cast<unsigned long long>(m.published),
-              static_cast<unsigned long long>(m.runs),
+              static_cast<unsigned long long>(m.published), static_cast<unsigned long long>(m.runs),
               static_cast<unsigned long long>(m.failed_runs), m.peak_consumers);
   int rows = CountRows(path);
   std::printf("archived %d readings in %s\n", rows, path.c_str());

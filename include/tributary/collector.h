@@ -65,8 +65,8 @@ template <typename T, typename R>
 class Processor {
  public:
   template <typename F>
-    requires(!std::is_same_v<std::decay_t<F>, Processor>)
-  Processor(F f) : fn_(Wrap(std::move(f))) {}  // NOLINT: implicit, so a lambda is a Processor
+  requires(!std::is_same_v<std::decay_t<F>, Processor>) Processor(F f)
+      : fn_(Wrap(std::move(f))) {}  // NOLINT: implicit, so a lambda is a Processor
 
   CollectorResult<R> operator()(const T& value, CollectorContext& context) const {
     return fn_(value, context);

@@ -88,9 +88,9 @@ class CollectorQueue {
 
   // Returns at once. The payload is moved into the queue and shared by its collectors.
   CollectorEvent<R> Send(Payload<T> payload) {
-    std::vector<size_t> targets = router_ ? engine_.Resolve(router_(payload))
-                                          : engine_.Route(payload.delivery, payload.keys,
-                                                          payload.topics);
+    std::vector<size_t> targets =
+        router_ ? engine_.Resolve(router_(payload))
+                : engine_.Route(payload.delivery, payload.keys, payload.topics);
     int priority = payload.priority.value_or(engine_.default_priority());
     std::vector<CollectorResult<R>> slots;
     slots.reserve(targets.size());
@@ -110,8 +110,7 @@ class CollectorQueue {
  private:
   class Work final : public detail::ResultWork<R> {
    public:
-    Work(Payload<T> payload, const std::vector<Processor<T, R>>& processors,
-         ResultList<R> results)
+    Work(Payload<T> payload, const std::vector<Processor<T, R>>& processors, ResultList<R> results)
         : detail::ResultWork<R>(std::move(results)),
           payload_(std::move(payload)),
           processors_(processors) {}
@@ -123,7 +122,8 @@ class CollectorQueue {
       } catch (const std::exception& e) {
         out.ReplaceOutcome(CollectorError{std::string("processor threw: ") + e.what()});
       } catch (...) {
-        out.ReplaceOutcome(CollectorError{"processor threw something that is not a std::exception"});
+        out.ReplaceOutcome(
+            CollectorError{"processor threw something that is not a std::exception"});
       }
       return out.ok();
     }

@@ -23,7 +23,7 @@ class CollectorResult {
   }
 
   // Implicit, so that a processor can `return value;` or `return CollectorError{...};`.
-  CollectorResult(R value) : v_(std::move(value)) {}             // NOLINT
+  CollectorResult(R value) : v_(std::move(value)) {}               // NOLINT
   CollectorResult(CollectorError error) : v_(std::move(error)) {}  // NOLINT
 
   bool ok() const { return v_.index() == 0; }

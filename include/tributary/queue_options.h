@@ -34,15 +34,15 @@ struct CollectorQueueMetrics {
   size_t consumers = 0;  // consumer threads alive
   size_t busy = 0;       // consumers running a collector now
   size_t peak_consumers = 0;
-  double load = 0;          // busy / consumers
-  double arrival_rate = 0;  // payloads published per second (1 s moving average)
-  double service_rate = 0;  // collector runs finished per second (1 s moving average)
-  uint64_t published = 0;   // payloads accepted
-  uint64_t rejected = 0;    // payloads sent while the queue was not running (error results)
-  uint64_t unrouted = 0;    // payloads that matched no collector (empty result list)
-  uint64_t runs = 0;        // collector runs finished
-  uint64_t failed_runs = 0;  // of which ended in an error result
-  uint64_t abandoned_runs = 0;  // never started: queued when Stop's timeout ran out
+  double load = 0;                  // busy / consumers
+  double arrival_rate = 0;          // payloads published per second (1 s moving average)
+  double service_rate = 0;          // collector runs finished per second (1 s moving average)
+  uint64_t published = 0;           // payloads accepted
+  uint64_t rejected = 0;            // payloads sent while the queue was not running (error results)
+  uint64_t unrouted = 0;            // payloads that matched no collector (empty result list)
+  uint64_t runs = 0;                // collector runs finished
+  uint64_t failed_runs = 0;         // of which ended in an error result
+  uint64_t abandoned_runs = 0;      // never started: queued when Stop's timeout ran out
   double mean_wait_seconds = 0;     // queued -> started, per run
   double mean_service_seconds = 0;  // started -> finished, per run
 };

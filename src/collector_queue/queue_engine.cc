@@ -45,7 +45,7 @@ struct QueueEngine::Impl {
 
   std::mutex lifecycle_mu;  // serialises Start and Stop
 
-  mutable std::mutex mu;  // everything below
+  mutable std::mutex mu;               // everything below
   std::condition_variable work_cv;     // consumers wait here for runs
   std::condition_variable settled_cv;  // Stop waits here for drained queues and exited threads
   RunQueue runs;
@@ -102,8 +102,8 @@ struct QueueEngine::Impl {
       if (runs.empty()) {
         if (exiting) break;
         ++idle;
-        bool woken = work_cv.wait_for(lock, options.idle_timeout,
-                                      [&] { return !runs.empty() || exiting; });
+        bool woken =
+            work_cv.wait_for(lock, options.idle_timeout, [&] { return !runs.empty() || exiting; });
         --idle;
         // Idle for a whole idle_timeout: retire if the pool is larger than it needs.
         if (!woken && consumers > Target()) break;
@@ -188,10 +188,9 @@ QueueEngine::QueueEngine(std::vector<CollectorSpec> specs, CollectorQueueOptions
         std::max<size_t>({options.min_consumers, 1, std::thread::hardware_concurrency()});
   }
   if (options.max_consumers < options.min_consumers) {
-    throw std::invalid_argument("collector queue: max_consumers (" +
-                                std::to_string(options.max_consumers) +
-                                ") is below min_consumers (" +
-                                std::to_string(options.min_consumers) + ")");
+    throw std::invalid_argument(
+        "collector queue: max_consumers (" + std::to_string(options.max_consumers) +
+        ") is below min_consumers (" + std::to_string(options.min_consumers) + ")");
   }
   if (!(options.headroom >= 1.0))
     throw std::invalid_argument("collector queue: headroom must be at least 1.0");
@@ -356,10 +355,13 @@ void QueueEngine::Submit(const std::shared_ptr<Work>& work, std::span<const size
                     priority, q.seq++, now});
   }
   q.Grow();
+  // Busy consumers look for more work before they wait: wake only as many idle ones as
+  // there are new runs, and none when every consumer is busy.
+  size_t wake = std::min(q.idle, targets.size());
   lock.unlock();
-  if (targets.size() == 1) {
+  if (wake == 1) {
     q.work_cv.notify_one();
-  } else {
+  } else if (wake > 1) {
     q.work_cv.notify_all();
   }
 }

@@ -60,8 +60,8 @@ std::optional<int64_t> ParseHttpDate(std::string_view s) {
   s.copy(text, s.size());
   text[s.size()] = '\0';
   // strptime reads names in the C locale, which the collector never changes.
-  for (const char* format : {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
-                             "%a %b %e %H:%M:%S %Y"}) {
+  for (const char* format :
+       {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"}) {
     struct tm tm = {};
     const char* end = strptime(text, format, &tm);
     if (end && *end == '\0') return static_cast<int64_t>(timegm(&tm));

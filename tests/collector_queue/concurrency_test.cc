@@ -18,19 +18,19 @@ TEST(CollectorQueueConcurrency, ManyPublishersManyCollectorsEveryResultArrivesOn
   std::vector<std::atomic<long>> runs(kCollectors);
   std::vector<Collector<int, int>> collectors;
   for (int c = 0; c < kCollectors; ++c) {
-    collectors.push_back(
-        {"c" + std::to_string(c),
-         [&runs, c](const int& v, CollectorContext& ctx) {
-               ++runs[c];
-               if (v % 97 == 0) throw std::runtime_error("unlucky " + ctx.key());
-               return v + c;
-             },
-         {c % 2 ? "odd/#" : "even/#"},
-         std::nullopt, c == 0});
+    collectors.push_back({"c" + std::to_string(c),
+                          [&runs, c](const int& v, CollectorContext& ctx) {
+                            ++runs[c];
+                            if (v % 97 == 0) throw std::runtime_error("unlucky " + ctx.key());
+                            return v + c;
+                          },
+                          {c % 2 ? "odd/#" : "even/#"},
+                          std::nullopt,
+                          c == 0});
   }
-  CollectorQueue<int, int> q(std::move(collectors),
-                             {.min_consumers = 1, .max_consumers = 6,
-                              .queue_type = QueueType::kPriority});
+  CollectorQueue<int, int> q(
+      std::move(collectors),
+      {.min_consumers = 1, .max_consumers = 6, .queue_type = QueueType::kPriority});
   q.Start();
   std::atomic<long> expected_runs{0}, errors{0}, wrong{0};
   std::vector<std::thread> publishers;

@@ -46,7 +46,8 @@ class PoolWatch {
 TEST(ElasticConsumers, ABurstGrowsThePoolToMaxAndIdlenessShrinksItToMin) {
   Gate gate;
   std::atomic<int> finished{0};
-  CollectorQueue<int> q({{"slow", [&](const int&) {
+  CollectorQueue<int> q({{"slow",
+                          [&](const int&) {
                             gate.Pass();
                             ++finished;
                           }}},
@@ -100,12 +101,14 @@ TEST(ElasticConsumers, AnExclusiveCollectorRunsOnePayloadAtATime) {
   std::atomic<int> inside{0}, most{0};
   CollectorQueue<int> q({{"serial",
                           [&](const int&) {
-                                int now = ++inside;
-                                most = std::max(most.load(), now);
-                                std::this_thread::sleep_for(200us);
-                                --inside;
-                              },
-                          {}, std::nullopt, true},
+                            int now = ++inside;
+                            most = std::max(most.load(), now);
+                            std::this_thread::sleep_for(200us);
+                            --inside;
+                          },
+                          {},
+                          std::nullopt,
+                          true},
                          {"parallel", [](const int&) {}}},
                         {.min_consumers = 4, .max_consumers = 4});
   auto running = q.StartScoped();

@@ -37,7 +37,8 @@ TEST(CollectorEvents, GetResultIsEmptyUntilDoneAndWaitForTimesOut) {
 
 TEST(CollectorEvents, WaitAndServiceTimesCoverTheQueueAndTheWork) {
   Gate gate;
-  CollectorQueue<int> q({{"slow", [&](const int& v) {
+  CollectorQueue<int> q({{"slow",
+                          [&](const int& v) {
                             if (v == 0) gate.Pass();
                             std::this_thread::sleep_for(20ms);
                           }}},
@@ -76,10 +77,11 @@ TEST(CollectorLifecycles, SetupAndTeardownRunExactlyOnceAroundEveryPayload) {
   {
     CollectorQueue<int> q({{"db",
                             [&](const int&, CollectorContext& c) {
-                                  if (!c.has_state() || c.Get<Connection>().open != &open)
-                                    ++seen_without_setup;
-                                },
-                            {}, lifecycle}},
+                              if (!c.has_state() || c.Get<Connection>().open != &open)
+                                ++seen_without_setup;
+                            },
+                            {},
+                            lifecycle}},
                           {.max_consumers = 8});
     EXPECT_EQ(setups.load(), 0);  // not before Start
     q.Start();
@@ -93,7 +95,7 @@ TEST(CollectorLifecycles, SetupAndTeardownRunExactlyOnceAroundEveryPayload) {
     EXPECT_EQ(teardowns.load(), 1);
     EXPECT_EQ(open.load(), 0);  // the state went with the teardown
     q.Stop();                   // a second Stop does nothing
-  }  // and neither does the destructor
+  }                             // and neither does the destructor
   EXPECT_EQ(setups.load(), 1);
   EXPECT_EQ(teardowns.load(), 1);
   EXPECT_EQ(seen_without_setup.load(), 0);
@@ -104,11 +106,10 @@ TEST(CollectorLifecycles, AFailedSetupUndoesTheOthersAndSaysWhichCollector) {
   CollectorQueue<int> q(
       {{"ok",
         [](const int&) {},
-        {}, CollectorLifecycle{.setup = [](CollectorContext&) {},
-                                        .teardown = [&](CollectorContext&) { ++teardowns; }}},
-       {"broken",
-        [](const int&) {},
-        {}, CollectorLifecycle{.setup = [](CollectorContext&) {
+        {},
+        CollectorLifecycle{.setup = [](CollectorContext&) {},
+                           .teardown = [&](CollectorContext&) { ++teardowns; }}},
+       {"broken", [](const int&) {}, {}, CollectorLifecycle{.setup = [](CollectorContext&) {
           throw std::runtime_error("cannot open /nonexistent/db");
         }}}});
   try {
@@ -125,20 +126,21 @@ TEST(CollectorLifecycles, StopLetsInFlightWorkFinishFailsWhatNeverStartedThenTea
   Gate gate;
   std::atomic<bool> running_payload_finished{false};
   std::atomic<bool> teardown_after_it{false};
-  CollectorQueue<int, int> q(
-      {{"slow",
-        [&](const int& v) {
-              if (v == 0) {
-                gate.Pass();
-                running_payload_finished = true;
-              }
-              return v;
-            },
-        {}, CollectorLifecycle{.teardown =
-                                            [&](CollectorContext&) {
-                                              teardown_after_it = running_payload_finished.load();
-                                            }}}},
-      {.min_consumers = 1, .max_consumers = 1});
+  CollectorQueue<int, int> q({{"slow",
+                               [&](const int& v) {
+                                 if (v == 0) {
+                                   gate.Pass();
+                                   running_payload_finished = true;
+                                 }
+                                 return v;
+                               },
+                               {},
+                               CollectorLifecycle{.teardown =
+                                                      [&](CollectorContext&) {
+                                                        teardown_after_it =
+                                                            running_payload_finished.load();
+                                                      }}}},
+                             {.min_consumers = 1, .max_consumers = 1});
   q.Start();
   auto in_flight = q.publisher().Send({.value = 0});
   gate.AwaitWaiting(1);
@@ -165,7 +167,8 @@ TEST(CollectorLifecycles, StopLetsInFlightWorkFinishFailsWhatNeverStartedThenTea
 
 TEST(CollectorLifecycles, StopDrainsEverythingQueuedWithinItsTimeout) {
   std::atomic<int> done{0};
-  CollectorQueue<int> q({{"c", [&](const int&) {
+  CollectorQueue<int> q({{"c",
+                          [&](const int&) {
                             std::this_thread::sleep_for(1ms);
                             ++done;
                           }}},
@@ -179,11 +182,10 @@ TEST(CollectorLifecycles, StopDrainsEverythingQueuedWithinItsTimeout) {
 }
 
 TEST(CollectorLifecycles, TeardownErrorsAreReportedNotThrown) {
-  CollectorQueue<int> q({{"leaky",
-                          [](const int&) {},
-                          {}, CollectorLifecycle{.teardown = [](CollectorContext&) {
-                            throw std::runtime_error("flush failed");
-                          }}}});
+  CollectorQueue<int> q(
+      {{"leaky", [](const int&) {}, {}, CollectorLifecycle{.teardown = [](CollectorContext&) {
+          throw std::runtime_error("flush failed");
+        }}}});
   q.Start();
   StopReport report = q.Stop();
   ASSERT_EQ(report.teardown_errors.size(), 1u);
@@ -193,9 +195,9 @@ TEST(CollectorLifecycles, TeardownErrorsAreReportedNotThrown) {
 TEST(CollectorLifecycles, ARestartRunsSetupAgain) {
   std::atomic<int> setups{0};
   CollectorQueue<int> q(
-      {{"c",
-        [](const int&) {},
-        {}, CollectorLifecycle{.setup = [&](CollectorContext&) { ++setups; }}}});
+      {{"c", [](const int&) {}, {}, CollectorLifecycle{.setup = [&](CollectorContext&) {
+          ++setups;
+        }}}});
   q.Start();
   q.Stop();
   q.Start();

@@ -25,10 +25,10 @@ class Ordering {
   explicit Ordering(CollectorQueueOptions options)
       : queue_({{"log",
                  [this](const Job& job) {
-                       if (job.hold) gate_.Pass();
-                       std::lock_guard lock(mu_);
-                       served_.push_back(job.id);
-                     }}},
+                   if (job.hold) gate_.Pass();
+                   std::lock_guard lock(mu_);
+                   served_.push_back(job.id);
+                 }}},
                WithOneConsumer(options)) {
     queue_.Start();
     events_.push_back(queue_.publisher().Send({.value = {0, true}}));

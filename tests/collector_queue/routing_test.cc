@@ -45,8 +45,8 @@ TEST(CollectorQueueRouting, KeyDeliveryReachesOnlyThoseKeys) {
 
 TEST(CollectorQueueRouting, TopicDeliveryMatchesPatternsOfAnyTopic) {
   CollectorQueue<int, std::string> q({Echo("temps", {"sensors/+/temperature"}),
-                                      Echo("all", {"sensors/#"}), Echo("attic", {"sensors.attic.#"}),
-                                      Echo("deaf")});
+                                      Echo("all", {"sensors/#"}),
+                                      Echo("attic", {"sensors.attic.#"}), Echo("deaf")});
   auto running = q.StartScoped();
   auto send = [&](std::vector<std::string> topics) {
     return Collectors(
@@ -84,8 +84,9 @@ TEST(CollectorQueueRouting, ACustomRouterReplacesTheDefaultOne) {
 }
 
 TEST(CollectorQueueRouting, ARouterNamingAnUnknownCollectorIsRefusedAtSend) {
-  CollectorQueue<int, std::string> q({Echo("a")}, {},
-                                     [](const Payload<int>&) { return Keys{"a", "ghost"}; });
+  CollectorQueue<int, std::string> q({Echo("a")}, {}, [](const Payload<int>&) {
+    return Keys{"a", "ghost"};
+  });
   auto running = q.StartScoped();
   try {
     (void)q.publisher().Send({.value = 1});
@@ -104,11 +105,13 @@ TEST(CollectorQueueRouting, BadDefinitionsAreRefusedWithTheirName) {
     }
     return std::string("no error");
   };
-  EXPECT_NE(message([] { CollectorQueue<int, std::string> q({Echo("a"), Echo("a")}); })
-                .find("two collectors have the key `a`"),
+  EXPECT_NE(message([] {
+              CollectorQueue<int, std::string> q({Echo("a"), Echo("a")});
+            }).find("two collectors have the key `a`"),
             std::string::npos);
-  EXPECT_NE(message([] { CollectorQueue<int, std::string> q({Echo("a", {"x/#/y"})}); })
-                .find("collector `a`: topic pattern `x/#/y`"),
+  EXPECT_NE(message([] {
+              CollectorQueue<int, std::string> q({Echo("a", {"x/#/y"})});
+            }).find("collector `a`: topic pattern `x/#/y`"),
             std::string::npos);
   EXPECT_NE(message([] {
               CollectorQueue<int, std::string> q({Echo("a")},
@@ -120,8 +123,7 @@ TEST(CollectorQueueRouting, BadDefinitionsAreRefusedWithTheirName) {
 TEST(CollectorQueueResults, AFailingCollectorFailsAloneAndWaitNeverThrows) {
   CollectorQueue<int, std::string> q(
       {Echo("first"),
-       {"thrower",
-        [](const int&) -> std::string { throw std::runtime_error("sensor offline"); }},
+       {"thrower", [](const int&) -> std::string { throw std::runtime_error("sensor offline"); }},
        {"refuser",
         [](const int& v) -> CollectorResult<std::string> {
           if (v < 0) return CollectorError{"negative readings are not stored"};

@@ -2,10 +2,10 @@
 
 #include <ctime>
 
+#include "core/time_util.h"
 #include "format/compression.h"
 #include "format/event_parser.h"
 #include "format/percent.h"
-#include "core/time_util.h"
 
 namespace tributary {
 namespace {
@@ -98,10 +98,7 @@ std::chrono::milliseconds ParseRetryAfter(std::string_view v, int64_t now_unix) 
 
 HttpSink::HttpSink(const CurlLibrary& lib, HttpSinkConfig config,
                    std::vector<std::pair<std::string, std::string>> headers)
-    : lib_(lib),
-      config_(std::move(config)),
-      headers_(std::move(headers)),
-      curl_(lib_.easy_init()) {
+    : lib_(lib), config_(std::move(config)), headers_(std::move(headers)), curl_(lib_.easy_init()) {
   lib_.easy_setopt(curl_, CURLOPT_URL, config_.url.c_str());
   lib_.easy_setopt(curl_, CURLOPT_POST, 1L);
   lib_.easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 0L);

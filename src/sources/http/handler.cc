@@ -1,6 +1,5 @@
 #include "sources/http/handler.h"
 
-
 #include <boost/asio/steady_timer.hpp>
 
 #include "format/compression.h"
