@@ -17,12 +17,13 @@ template <typename R>
 class ResultWork : public Work {
  public:
   explicit ResultWork(ResultList<R> results) : results_(std::move(results)) {}
-  void Fail(size_t slot, std::string message) noexcept override {
-    results_.slot(slot).ReplaceOutcome(CollectorError{std::move(message)});
-  }
   const ResultList<R>& results() const { return results_; }
 
  protected:
+  void SetError(size_t slot, std::string message) noexcept override {
+    results_.slot(slot).ReplaceOutcome(CollectorError{std::move(message)});
+  }
+
   ResultList<R> results_;
 };
 }  // namespace detail

@@ -18,12 +18,6 @@
 namespace tributary::detail {
 namespace {
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 struct CollectorState {
   explicit CollectorState(CollectorSpec s) : spec(std::move(s)), context(spec.key) {}
 
@@ -61,6 +55,24 @@ struct QueueEngine::Impl {
   RateMeter arrivals, services;
 
   explicit Impl(CollectorQueueOptions o) : options(o), runs(o.queue_type) {}
+
+  // The collectors with these keys, in registration order, each once. An unknown key is
+  // no match for key delivery, and a mistake (std::invalid_argument) from a custom router.
+  std::vector<size_t> Indices(const std::vector<std::string>& keys, bool unknown_is_error) const {
+    std::vector<size_t> out;
+    for (const std::string& k : keys) {
+      auto it = by_key.find(k);
+      if (it != by_key.end()) {
+        out.push_back(it->second);
+      } else if (unknown_is_error) {
+        throw std::invalid_argument("collector queue: the router chose `" + k +
+                                    "`, which no collector has as its key");
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
 
   // Consumers the pool aims at: work in progress with headroom, within the bounds.
   size_t Target() const {
@@ -112,8 +124,8 @@ struct QueueEngine::Impl {
       Run run = runs.Pop();
       ++busy;
       lock.unlock();
-      int64_t started = NowNs();
-      run.work->MarkStarted();
+      int64_t started = SteadyNanos();
+      run.work->MarkStarted(started);
       CollectorState& c = collectors[run.collector];
       bool ok;
       if (c.spec.exclusive) {
@@ -122,17 +134,17 @@ struct QueueEngine::Impl {
       } else {
         ok = run.work->Run(run.slot, run.collector, c.context);
       }
-      int64_t finished = NowNs();
+      int64_t finished = SteadyNanos();
       lock.lock();  // counted before the payload completes: a waiter sees its run in metrics()
       --busy;
       ++finished_runs;
       failed_runs += ok ? 0 : 1;
-      wait_ns_total += static_cast<double>(started - run.queued_ns);
+      wait_ns_total += static_cast<double>(started - run.work->published_ns());
       service_ns_total += static_cast<double>(finished - started);
       services.Mark(finished);
       if (busy == 0 && runs.empty()) settled_cv.notify_all();
       lock.unlock();
-      run.work->SlotDone();
+      run.work->SlotDone(finished);
       run.work.reset();  // may free the payload: not under the lock
       lock.lock();
     }
@@ -143,7 +155,7 @@ struct QueueEngine::Impl {
 
   CollectorQueueMetrics Snapshot() {
     std::lock_guard lock(mu);
-    int64_t now = NowNs();
+    int64_t now = SteadyNanos();
     CollectorQueueMetrics m;
     m.queued = runs.size();
     m.consumers = consumers;
@@ -265,7 +277,6 @@ StopReport QueueEngine::Stop(std::chrono::milliseconds timeout) {
     run.work->Fail(run.slot,
                    "not run: the collector queue stopped before this payload's turn came "
                    "(give Stop a longer timeout to let the queue drain)");
-    run.work->SlotDone();
     payloads.insert(run.work.get());
   }
   report.abandoned_payloads = payloads.size();
@@ -289,12 +300,7 @@ std::vector<size_t> QueueEngine::Route(Delivery delivery, const std::vector<std:
       for (size_t i = 0; i < cs.size(); ++i) out.push_back(i);
       break;
     case Delivery::kKey:
-      for (const std::string& k : keys) {
-        auto it = impl_->by_key.find(k);
-        if (it != impl_->by_key.end()) out.push_back(it->second);
-      }
-      std::sort(out.begin(), out.end());
-      out.erase(std::unique(out.begin(), out.end()), out.end());
+      out = impl_->Indices(keys, /*unknown_is_error=*/false);
       break;
     case Delivery::kTopic:
       for (size_t i = 0; i < cs.size(); ++i) {
@@ -310,17 +316,7 @@ std::vector<size_t> QueueEngine::Route(Delivery delivery, const std::vector<std:
 }
 
 std::vector<size_t> QueueEngine::Resolve(const std::vector<std::string>& keys) const {
-  std::vector<size_t> out;
-  for (const std::string& k : keys) {
-    auto it = impl_->by_key.find(k);
-    if (it == impl_->by_key.end())
-      throw std::invalid_argument("collector queue: the router chose `" + k +
-                                  "`, which no collector has as its key");
-    out.push_back(it->second);
-  }
-  std::sort(out.begin(), out.end());
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  return out;
+  return impl_->Indices(keys, /*unknown_is_error=*/true);
 }
 
 const std::string& QueueEngine::key(size_t collector) const {
@@ -332,16 +328,14 @@ int QueueEngine::default_priority() const { return impl_->options.default_priori
 void QueueEngine::Submit(const std::shared_ptr<Work>& work, std::span<const size_t> targets,
                          int priority) {
   Impl& q = *impl_;
-  work->Arm(targets.size());
-  int64_t now = NowNs();
+  int64_t now = SteadyNanos();
+  work->Arm(targets.size(), now);
   std::unique_lock lock(q.mu);
   if (q.state != Impl::State::kRunning) {
     ++q.rejected;
     lock.unlock();
-    for (size_t slot = 0; slot < targets.size(); ++slot) {
+    for (size_t slot = 0; slot < targets.size(); ++slot)
       work->Fail(slot, "not run: the collector queue is not running (Start it before sending)");
-      work->SlotDone();
-    }
     return;
   }
   ++q.published;
@@ -352,7 +346,7 @@ void QueueEngine::Submit(const std::shared_ptr<Work>& work, std::span<const size
   }
   for (size_t slot = 0; slot < targets.size(); ++slot) {
     q.runs.Push(Run{work, static_cast<uint32_t>(slot), static_cast<uint32_t>(targets[slot]),
-                    priority, q.seq++, now});
+                    priority, q.seq++});
   }
   q.Grow();
   // Busy consumers look for more work before they wait: wake only as many idle ones as

@@ -19,8 +19,7 @@ struct Run {
   uint32_t slot = 0;
   uint32_t collector = 0;
   int priority = 0;
-  uint64_t seq = 0;       // publication order, for FIFO among equal priorities
-  int64_t queued_ns = 0;  // for the wait-time metric
+  uint64_t seq = 0;  // publication order, for FIFO among equal priorities
 };
 
 class RunQueue {

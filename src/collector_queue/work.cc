@@ -4,14 +4,8 @@ namespace tributary::detail {
 
 Work::~Work() = default;
 
-int64_t Work::Now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-void Work::Arm(size_t slots) {
-  published_ns_ = Now();
+void Work::Arm(size_t slots, int64_t now) {
+  published_ns_ = now;
   remaining_.store(slots, std::memory_order_relaxed);
   if (slots == 0) {
     finished_ns_.store(published_ns_, std::memory_order_relaxed);
@@ -19,15 +13,15 @@ void Work::Arm(size_t slots) {
   }
 }
 
-void Work::MarkStarted() {
+void Work::MarkStarted(int64_t now) {
   int64_t none = 0;
-  started_ns_.compare_exchange_strong(none, Now(), std::memory_order_relaxed);
+  started_ns_.compare_exchange_strong(none, now, std::memory_order_relaxed);
 }
 
-void Work::SlotDone() {
+void Work::SlotDone(int64_t now) {
   // acq_rel: the last slot sees every other slot's result before it publishes `done_`.
   if (remaining_.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  finished_ns_.store(Now(), std::memory_order_relaxed);
+  finished_ns_.store(now, std::memory_order_relaxed);
   {
     std::lock_guard lock(mu_);
     done_.store(true, std::memory_order_release);
@@ -56,7 +50,7 @@ std::chrono::nanoseconds Work::service_time() const {
   int64_t started = started_ns_.load(std::memory_order_relaxed);
   int64_t finished = finished_ns_.load(std::memory_order_relaxed);
   if (!started) return std::chrono::nanoseconds(0);
-  return std::chrono::nanoseconds((finished ? finished : Now()) - started);
+  return std::chrono::nanoseconds((finished ? finished : SteadyNanos()) - started);
 }
 
 }  // namespace tributary::detail

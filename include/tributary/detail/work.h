@@ -10,12 +10,20 @@
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
 
 namespace tributary {
 
 class CollectorContext;
 
 namespace detail {
+
+// Monotonic nanoseconds: the clock of every time the queue measures.
+inline int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 class Work {
  public:
@@ -24,8 +32,6 @@ class Work {
   // Runs `collector` on the payload and stores its result in `slot`. Never throws;
   // returns false when the result is an error.
   virtual bool Run(size_t slot, size_t collector, CollectorContext& context) noexcept = 0;
-  // Stores an error result in `slot` without running it.
-  virtual void Fail(size_t slot, std::string message) noexcept = 0;
 
   void Wait() const;
   bool WaitFor(std::chrono::nanoseconds timeout) const;
@@ -33,14 +39,22 @@ class Work {
   std::chrono::nanoseconds wait_time() const;     // published -> first slot started
   std::chrono::nanoseconds service_time() const;  // first slot started -> last finished
 
-  // Engine side. Arm before the slots are queued; SlotDone once per slot.
-  void Arm(size_t slots);
-  void MarkStarted();
-  void SlotDone();
+  // Engine side, with times from SteadyNanos. Arm before the slots are queued; SlotDone
+  // once per slot.
+  void Arm(size_t slots, int64_t now);
+  int64_t published_ns() const { return published_ns_; }
+  void MarkStarted(int64_t now);
+  void SlotDone(int64_t now);
+  // Completes `slot` with an error result without running it.
+  void Fail(size_t slot, std::string message) {
+    SetError(slot, std::move(message));
+    SlotDone(SteadyNanos());
+  }
+
+ protected:
+  virtual void SetError(size_t slot, std::string message) noexcept = 0;
 
  private:
-  static int64_t Now();
-
   mutable std::mutex mu_;
   mutable std::condition_variable done_cv_;
   std::atomic<size_t> remaining_{0};
