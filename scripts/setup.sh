@@ -13,6 +13,7 @@ packages=(
   zlib1g-dev libzstd-dev      # gzip / zstd
   libcurl4-openssl-dev        # http sink (opened at run time; headers to build)
   libsqlite3-dev              # collector queue example
+  librdkafka-dev              # kafka source and sink (opened at run time; headers to build)
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format clang-tidy
   wrk nginx-light             # benchmarks: load generator, and the HTTP ceiling

@@ -56,10 +56,15 @@ struct HttpSourceConfig {
   JsonMapping mapping;
 };
 
+class Source;
+struct SourceContext;
+using SourceBuilder = std::function<Result<std::unique_ptr<Source>>(const SourceContext&)>;
+
 struct SourceConfig {
   std::string name;
   std::string type;
-  HttpSourceConfig http;
+  HttpSourceConfig http;  // type "http"
+  SourceBuilder build;    // from the source type's own options
 };
 
 struct QueueConfig {
@@ -83,6 +88,8 @@ struct SinkBuildContext {
   std::string name;
   Compression compression;
   const Clock& clock;
+  Encoding encoding = Encoding::kNdjson;
+  Enrichment enrichment;  // set on every event the sink sends
 };
 using SinkBuilder = std::function<Result<std::unique_ptr<Sink>>(const SinkBuildContext&)>;
 

@@ -8,6 +8,7 @@
 #include "format/event_builder.h"
 #include "routing/topic_pattern.h"
 #include "sinks/sink_type.h"
+#include "sources/source_type.h"
 
 namespace tributary {
 namespace {
@@ -46,17 +47,15 @@ std::string TypeOf(const toml::table& t, const ConfigContext& ctx, std::string_v
 
 void ParseSource(const std::string& name, const toml::table& t, const ConfigContext& ctx,
                  Config& cfg) {
+  std::string types;
+  for (const SourceType* st : SourceTypes())
+    types += (types.empty() ? "" : ", ") + std::string(st->name);
   SourceConfig s;
   s.name = name;
-  s.type = TypeOf(t, ctx, "http");
-  if (s.type != "http")
-    ctx.Fail(t.get("type"), "unknown source type \"" + s.type + "\"; available: http");
-  HttpSourceTable().Parse(&t, s.http, ctx, {"type"});
-  if (s.http.address.rfind(':') == std::string::npos)
-    ctx.Fail(t.get("address"), "`address` must be host:port, e.g. 127.0.0.1:8080");
-  if (s.http.max_event_bytes < (64u << 10))
-    ctx.Fail(t.get("max_event_bytes"),
-             "`max_event_bytes` must be at least 64KiB (CloudEvents requires it)");
+  s.type = TypeOf(t, ctx, types);
+  const SourceType* st = FindSourceType(s.type);
+  if (!st) ctx.Fail(t.get("type"), "unknown source type \"" + s.type + "\"; available: " + types);
+  st->parse(t, ctx, s);
   cfg.sources.push_back(std::move(s));
 }
 
@@ -87,6 +86,11 @@ void ParseSink(const std::string& name, const toml::table& t, const ConfigContex
   auto encoding = ParseEncoding(s.encoding);
   if (!encoding) ctx.Fail(t.get("encoding"), encoding.status().message());
   bool single = *encoding == Encoding::kCloudEvents || *encoding == Encoding::kCloudEventsBinary;
+  if (traits.records && !single) {
+    ctx.Fail(t.get("encoding"), "the " + type +
+                                    " sink sends one record per event; use \"cloudevents-binary\" "
+                                    "or \"cloudevents\" (structured mode)");
+  }
   if (single && !traits.messages) {
     ctx.Fail(t.get("encoding"), "the " + type +
                                     " sink writes batches, not one message per event; "
@@ -189,10 +193,11 @@ std::string ConfigReference() {
   RouterTable().Document(md, "router");
   LogTable().Document(md, "log");
   RuntimeTable().Document(md, "runtime");
-  md +=
-      "\nSources: `type = \"http\"` — CloudEvents (all three HTTP modes), plain JSON and NDJSON "
-      "over HTTP.\n";
-  HttpSourceTable().Document(md, "sources.NAME");
+  for (const SourceType* st : SourceTypes()) {
+    md += "\nSource `type = \"" + std::string(st->name) + "\"`: " + std::string(st->description) +
+          "\n";
+    st->document(md, "sources.NAME");
+  }
   md += "\nEvery sink:\n";
   SinkCommonTable().Document(md, "sinks.NAME");
   for (const SinkType* st : SinkTypes()) {

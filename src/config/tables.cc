@@ -60,7 +60,6 @@ const OptionTable<RuntimeConfig>& RuntimeTable() {
   return *t;
 }
 
-namespace {
 const OptionTable<JsonMapping>& MappingTable() {
   static const auto* t =
       &(*new OptionTable<JsonMapping>())
@@ -80,7 +79,6 @@ const OptionTable<JsonMapping>& MappingTable() {
                    "`source` of events whose source field is missing.");
   return *t;
 }
-}  // namespace
 
 const OptionTable<HttpSourceConfig>& HttpSourceTable() {
   static const auto* t =

@@ -11,6 +11,7 @@ const OptionTable<RouterConfig>& RouterTable();
 const OptionTable<LogConfig>& LogTable();
 const OptionTable<RuntimeConfig>& RuntimeTable();
 const OptionTable<HttpSourceConfig>& HttpSourceTable();
+const OptionTable<JsonMapping>& MappingTable();
 const OptionTable<SinkConfig>& SinkCommonTable();
 const OptionTable<RouteRule>& RouteTable();
 

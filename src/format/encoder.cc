@@ -88,15 +88,7 @@ class BinaryEncoder final : public JsonEncoder {
                      [&](std::string_view name, std::string_view value, AttrKind) {
                        if (name != "datacontenttype") out.attributes.emplace_back(name, value);
                      });
-    if (!e.datacontenttype.empty()) {
-      out.content_type = e.datacontenttype;
-    } else if (e.data_kind == DataKind::kJson) {
-      out.content_type = "application/json";
-    } else if (e.data_kind == DataKind::kBase64) {
-      out.content_type = "application/octet-stream";
-    } else {
-      out.content_type.clear();
-    }
+    out.content_type = BinaryContentType(e);
   }
   void Append(const EventBatch&, const Event& e, bool, std::string& out) const override {
     if (e.data_kind == DataKind::kBase64) {
@@ -114,6 +106,13 @@ class BinaryEncoder final : public JsonEncoder {
 };
 
 }  // namespace
+
+std::string_view BinaryContentType(const Event& e) {
+  if (!e.datacontenttype.empty()) return e.datacontenttype;
+  if (e.data_kind == DataKind::kJson) return "application/json";
+  if (e.data_kind == DataKind::kBase64) return "application/octet-stream";
+  return {};
+}
 
 std::string ExpandSourceTemplate(std::string_view t, const EventBatch& batch, const Event& e,
                                  const Enrichment& en) {

@@ -77,6 +77,10 @@ template <typename Fn>
 void ForEachAttribute(const EventBatch& batch, const Event& event, const Enrichment* enrichment,
                       Fn&& fn);
 
+// The content type of `event`'s data in binary mode: its datacontenttype, else what its
+// data is (JSON, or bytes from data_base64); empty without data.
+std::string_view BinaryContentType(const Event& event);
+
 // Expands a source template for one event; unknown attributes expand to "".
 std::string ExpandSourceTemplate(std::string_view tmpl, const EventBatch& batch, const Event& event,
                                  const Enrichment& enrichment);

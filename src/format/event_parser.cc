@@ -605,10 +605,10 @@ std::string_view NormalizeMediaType(std::string_view ct, std::string& buf) {
   return buf;
 }
 
-Status ParseEvents(BodyFormat format, EventBatch& batch, const ParseOptions& opts,
-                   std::vector<EventError>& out) {
+Status ParseEvents(BodyFormat format, std::string_view body, EventBatch& batch,
+                   const ParseOptions& opts, std::vector<EventError>& out) {
   Errors errors(out, opts.max_errors);
-  std::string_view body = batch.input();
+  const size_t first = batch.size();
   bool ce_only = format == BodyFormat::kStructured || format == BodyFormat::kBatch;
   EventCollector events(batch, opts, errors, ce_only);
   Status st;
@@ -638,13 +638,15 @@ Status ParseEvents(BodyFormat format, EventBatch& batch, const ParseOptions& opt
   if (errors.any()) return InvalidArgument(out.front().message);
   if (!st.ok()) return st;
   if (!opts.topic.empty()) {
-    for (Event& e : batch.events()) batch.SetExtension(e, "topic", opts.topic);
+    for (size_t i = first; i < batch.size(); ++i)
+      batch.SetExtension(batch.events()[i], "topic", opts.topic);
   }
   return Status::Ok();
 }
 
-Status ParseBinaryEvent(std::span<const HeaderField> headers, EventBatch& batch,
-                        const ParseOptions& opts, std::vector<EventError>& out) {
+Status ParseBinaryEvent(std::span<const HeaderField> headers, const BinaryBinding& binding,
+                        std::string_view body, EventBatch& batch, const ParseOptions& opts,
+                        std::vector<EventError>& out) {
   Arena& arena = batch.arena();
   Event& ev = batch.events().emplace_back();
   EventBuilder builder(batch, ev);
@@ -658,7 +660,7 @@ Status ParseBinaryEvent(std::span<const HeaderField> headers, EventBatch& batch,
   std::string mt_buf;
   for (const HeaderField& h : headers) {
     std::string_view n = h.name;
-    bool is_ce = n.size() > 3 && IEquals(n.substr(0, 3), "ce-");
+    bool is_ce = n.size() > 3 && IEquals(n.substr(0, 3), binding.prefix);
     bool is_ct = !is_ce && IEquals(n, "content-type");
     if (!is_ce && !is_ct) continue;
     header_bytes += h.name.size() + h.value.size();
@@ -671,9 +673,13 @@ Status ParseBinaryEvent(std::span<const HeaderField> headers, EventBatch& batch,
         lower[i - 3] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
       }
       name = {lower, n.size() - 3};
-      auto decoded = PercentDecode(h.value, arena);
-      if (!decoded) return fail(std::string(name), decoded.status().message());
-      value = *decoded;
+      if (binding.percent_encoded) {
+        auto decoded = PercentDecode(h.value, arena);
+        if (!decoded) return fail(std::string(name), decoded.status().message());
+        value = *decoded;
+      } else {
+        value = arena.Copy(h.value);
+      }
     } else {
       value = arena.Copy(h.value);
       media_type = NormalizeMediaType(value, mt_buf);
@@ -683,7 +689,6 @@ Status ParseBinaryEvent(std::span<const HeaderField> headers, EventBatch& batch,
   }
   if (!builder.Finish()) return fail(builder.error().attribute, builder.error().message);
 
-  std::string_view body = batch.input();
   ev.size = static_cast<uint32_t>(body.size() + header_bytes);
   if (ev.size > opts.max_event_bytes) {
     out.push_back({0, "",

@@ -53,15 +53,34 @@ struct HeaderField {
   std::string_view value;
 };
 
-// Appends the events of batch.input() to the batch. Returns Ok, or InvalidArgument /
-// TooLarge with the reasons in `errors`; on error the batch must be discarded.
-Status ParseEvents(BodyFormat format, EventBatch& batch, const ParseOptions& options,
-                   std::vector<EventError>& errors);
+// Appends the events of `body`, a part of batch.input() (all of it by default), to the
+// batch. Returns Ok, or InvalidArgument / TooLarge with the reasons in `errors`; on error the
+// events of `body` may be partly added: discard the batch, or drop the events added since.
+Status ParseEvents(BodyFormat format, std::string_view body, EventBatch& batch,
+                   const ParseOptions& options, std::vector<EventError>& errors);
+inline Status ParseEvents(BodyFormat format, EventBatch& batch, const ParseOptions& options,
+                          std::vector<EventError>& errors) {
+  return ParseEvents(format, batch.input(), batch, options, errors);
+}
 
-// Binary mode: attributes from `ce-*` headers (percent-decoded), `Content-Type` as
-// datacontenttype, the whole input as data.
-Status ParseBinaryEvent(std::span<const HeaderField> headers, EventBatch& batch,
-                        const ParseOptions& options, std::vector<EventError>& errors);
+// How a protocol carries binary mode's attributes: HTTP as percent-encoded `ce-` headers,
+// Kafka as plain UTF-8 `ce_` headers. Both name the data's type `content-type`.
+struct BinaryBinding {
+  std::string_view prefix;
+  bool percent_encoded;
+};
+inline constexpr BinaryBinding kHttpBinary{"ce-", true};
+inline constexpr BinaryBinding kKafkaBinary{"ce_", false};
+
+// Binary mode: attributes from the binding's headers, `content-type` as datacontenttype,
+// `body` (a part of batch.input(), all of it by default) as data.
+Status ParseBinaryEvent(std::span<const HeaderField> headers, const BinaryBinding& binding,
+                        std::string_view body, EventBatch& batch, const ParseOptions& options,
+                        std::vector<EventError>& errors);
+inline Status ParseBinaryEvent(std::span<const HeaderField> headers, EventBatch& batch,
+                               const ParseOptions& options, std::vector<EventError>& errors) {
+  return ParseBinaryEvent(headers, kHttpBinary, batch.input(), batch, options, errors);
+}
 
 bool IsJsonMediaType(std::string_view media_type);
 bool IEquals(std::string_view a, std::string_view b);  // ASCII case-insensitive

@@ -5,15 +5,19 @@
 namespace tributary {
 
 namespace {
-// A single-event encoding (one CloudEvent per message) makes every event a batch.
-BatchLimits ForEncoder(BatchLimits limits, const Encoder& encoder) {
-  if (encoder.single_event()) limits.max_events = 1;
+// A single-event encoding (one CloudEvent per message) makes every event a batch, unless
+// the batch is of records.
+BatchLimits ForEncoder(BatchLimits limits, const Encoder& encoder, bool records) {
+  if (encoder.single_event() && !records) limits.max_events = 1;
   return limits;
 }
 }  // namespace
 
-Batcher::Batcher(BatchLimits limits, const Encoder& encoder, const Clock& clock)
-    : limits_(ForEncoder(limits, encoder)), encoder_(encoder), clock_(clock) {}
+Batcher::Batcher(BatchLimits limits, const Encoder& encoder, const Clock& clock, bool records)
+    : limits_(ForEncoder(limits, encoder, records)),
+      encoder_(encoder),
+      clock_(clock),
+      records_(records) {}
 
 bool Batcher::Add(const EventBatch& batch, const Event& event) {
   if (count_ == 0) {
@@ -29,6 +33,7 @@ bool Batcher::Add(const EventBatch& batch, const Event& event) {
     body_.resize(mark);
     return false;
   }
+  if (records_) ends_.push_back(static_cast<uint32_t>(body_.size()));
   ++count_;
   return true;
 }
@@ -38,9 +43,11 @@ SteadyTime Batcher::Deadline() const {
   return first_ + limits_.max_age;
 }
 
-std::string Batcher::Take() {
+std::string Batcher::Take(std::vector<uint32_t>* record_ends) {
   encoder_.Finish(body_);
   count_ = 0;
+  if (record_ends) record_ends->swap(ends_);
+  ends_.clear();
   std::string out;
   out.swap(body_);
   last_bytes_ = out.size();

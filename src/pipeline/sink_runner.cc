@@ -30,7 +30,7 @@ SinkRunner::SinkRunner(std::string name, std::vector<std::unique_ptr<Sink>> sink
       options_(options),
       clock_(clock),
       encoder_(MakeEncoder(options.encoding, options.enrichment)),
-      batcher_(options.batch, *encoder_, clock),
+      batcher_(options.batch, *encoder_, clock, options.records),
       sent_events_(SinkCounter(metrics, "tributary_sink_sent_events_total",
                                "Events delivered by the sink", name_)),
       sent_bytes_(SinkCounter(metrics, "tributary_sink_sent_bytes_total",
@@ -167,10 +167,11 @@ bool SinkRunner::Cut() {
     if (Abandoned()) return false;  // the batch stays in the batcher, unacknowledged
     changed_.wait_for(lock, std::chrono::milliseconds(50));
   }
-  batch.body = batcher_.Take();
+  batch.body = batcher_.Take(options_.records ? &batch.record_ends : nullptr);
   batch.encoded_bytes = batch.body.size();
   batch.created_ns = clock_.UnixNanos();
   flight->events.swap(in_batch_);
+  if (options_.records) batch.records = flight->events;
   flights_.push_back(std::move(flight));
   lock.unlock();
   changed_.notify_all();
@@ -264,8 +265,8 @@ bool SinkRunner::DeadLetter(const Flight& flight, const SendResult& last, int at
 }
 
 void SinkRunner::CompressBody(EncodedBatch& batch) {
-  batch.compression = options_.compression;
-  if (options_.compression == Compression::kNone) return;
+  batch.compression = options_.records ? Compression::kNone : options_.compression;
+  if (batch.compression == Compression::kNone) return;
   std::string compressed;
   if (Status st =
           Compress(options_.compression, options_.compression_level, batch.body, compressed);

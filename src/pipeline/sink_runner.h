@@ -46,6 +46,8 @@ struct SinkRunnerOptions {
   std::string data_dir;  // where dead letters go (data_dir/dlq/<sink>)
   Enrichment enrichment;
   bool durable_queue = false;  // what is not delivered at stop is kept for the next start
+  // The sink takes each event as a record (SinkTraits::records): its protocol compresses.
+  bool records = false;
 };
 
 class SinkRunner {

@@ -6,8 +6,8 @@
 #include "buffer/disk/disk_buffer.h"
 #include "buffer/memory_buffer.h"
 #include "pipeline/dead_letters.h"
-#include "sources/http/handler.h"
-#include "sources/http/server.h"
+#include "sinks/sink_type.h"
+#include "sources/source.h"
 
 namespace tributary {
 namespace {
@@ -68,7 +68,11 @@ Status Topology::Start() {
     Compression compression = *ParseCompression(s.compression);
     auto& instances = sinks.emplace_back();
     for (uint64_t k = 0; k < s.concurrency; ++k) {
-      auto sink = s.build(SinkBuildContext{s.name, compression, clock});
+      auto sink = s.build(SinkBuildContext{s.name,
+                                           compression,
+                                           clock,
+                                           *ParseEncoding(s.encoding),
+                                           {s.extensions, s.source, s.override_source}});
       if (!sink) return InvalidArgument("sink '" + s.name + "': " + sink.status().message());
       instances.push_back(std::move(*sink));
     }
@@ -107,6 +111,7 @@ Status Topology::Start() {
     opts.data_dir = config_.storage.data_dir;
     opts.enrichment = {s.extensions, s.source, s.override_source};
     opts.durable_queue = s.queue.type == "disk";
+    opts.records = FindSinkType(s.type)->traits().records;
     QueueReader& reader = buffer_->Reader(i);
     std::string label = "sink=" + LabelValue(s.name);
     metrics_.AddGauge("tributary_queue_events", "Events in a sink's queue (not yet acknowledged)",
@@ -128,15 +133,10 @@ Status Topology::Start() {
   started_ = true;
 
   for (const SourceConfig& src : config_.sources) {
-    auto handler =
-        std::make_unique<HttpHandler>(src.name, src.http, config_.api, *ingest_, metrics_, clock);
-    auto server = std::make_unique<HttpServer>(src.http, *handler);
-    if (Status st = server->Start(); !st.ok())
-      return InvalidArgument("source '" + src.name + "': " + st.message());
-    spdlog::info("source '{}': listening on {} (port {})", src.name, src.http.address,
-                 server->port());
-    handlers_.push_back(std::move(handler));
-    servers_.push_back(std::move(server));
+    auto source = MakeSource(src, SourceContext{config_.api, *ingest_, metrics_, clock});
+    Status st = source ? (*source)->Start() : source.status();
+    if (!st.ok()) return InvalidArgument("source '" + src.name + "': " + st.message());
+    sources_.push_back(std::move(*source));
   }
   for (const SinkConfig& s : config_.sinks) {
     spdlog::info("sink '{}' ({}): topics [{}], batches of up to {} events / {} bytes / {} ms",
@@ -151,18 +151,15 @@ void Topology::Stop() {
   started_ = false;
   auto deadline = std::chrono::steady_clock::now() + config_.runtime.grace_period;
   if (ingest_) ingest_->StopAccepting();
-  for (auto& s : servers_) s->Stop(deadline);
-  servers_.clear();
+  for (auto& s : sources_) s->Stop(deadline);
   replayer_.reset();
   if (buffer_) buffer_->Close();
   for (auto& r : runners_) r->Stop(deadline);
   runners_.clear();
-  handlers_.clear();
+  sources_.clear();
   // The disk buffer saves its ledger as it closes; the gauges that read it go unused now.
   ingest_.reset();
   buffer_.reset();
 }
-
-uint16_t Topology::http_port() const { return servers_.empty() ? 0 : servers_.front()->port(); }
 
 }  // namespace tributary

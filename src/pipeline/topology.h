@@ -14,8 +14,7 @@
 
 namespace tributary {
 
-class HttpHandler;
-class HttpServer;
+class Source;
 class DeadLetterReplayer;
 
 class Topology {
@@ -31,8 +30,6 @@ class Topology {
 
   Metrics& metrics() { return metrics_; }
   const Config& config() const { return config_; }
-  // The port the first HTTP source listens on (useful with port 0).
-  uint16_t http_port() const;
 
  private:
   Result<std::unique_ptr<Buffer>> MakeBuffer(const std::vector<std::string>& names,
@@ -45,8 +42,7 @@ class Topology {
   std::unique_ptr<Ingest> ingest_;
   std::vector<std::unique_ptr<SinkRunner>> runners_;
   std::unique_ptr<DeadLetterReplayer> replayer_;
-  std::vector<std::unique_ptr<HttpHandler>> handlers_;
-  std::vector<std::unique_ptr<HttpServer>> servers_;
+  std::vector<std::unique_ptr<Source>> sources_;
   bool started_ = false;
 };
 

@@ -2,6 +2,7 @@
 #include "sinks/blackhole/blackhole_type.h"
 #include "sinks/file/file_type.h"
 #include "sinks/http/http_type.h"
+#include "sinks/kafka/kafka_type.h"
 #include "sinks/sink_type.h"
 #include "sinks/stdout/stdout_type.h"
 
@@ -9,10 +10,7 @@ namespace tributary {
 
 const std::vector<const SinkType*>& SinkTypes() {
   static const std::vector<const SinkType*> kTypes = {
-      &FileSinkType(),
-      &HttpSinkType(),
-      &StdoutSinkType(),
-      &BlackholeSinkType(),
+      &FileSinkType(), &HttpSinkType(), &KafkaSinkType(), &StdoutSinkType(), &BlackholeSinkType(),
   };
   return kTypes;
 }

@@ -5,8 +5,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
+#include "buffer/queue.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "format/compression.h"
@@ -24,6 +27,11 @@ struct EncodedBatch {
   // Stable across retries (and restarts, with a disk queue): sinks send it so that the
   // receiver can de-duplicate (the http sink's Idempotency-Key).
   std::string id;
+  // Record sinks (SinkTraits::records) only: each event is a record of its own. Record i's
+  // bytes are body[record_ends[i - 1], record_ends[i]) (from 0 for the first) and
+  // records[i] is its event, for keys and headers; both stay valid during Send.
+  std::vector<uint32_t> record_ends;
+  std::span<const QueuedEvent> records;
 };
 
 struct SendResult {

@@ -19,6 +19,9 @@ struct SinkTraits {
   // Each batch is a message of its own, with headers to carry attributes beside the body:
   // the single-event encodings (CloudEvents structured and binary mode) make sense.
   bool messages = false;
+  // Each event is a record of its own, many to a batch (Kafka): encoded alone with a
+  // single-event encoding, compressed by the sink's protocol rather than as one body.
+  bool records = false;
 };
 
 class SinkType {

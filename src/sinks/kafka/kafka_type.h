@@ -1,0 +1,6 @@
+#pragma once
+#include "sinks/sink_type.h"
+
+namespace tributary {
+const SinkType& KafkaSinkType();
+}

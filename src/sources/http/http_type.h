@@ -1,0 +1,6 @@
+#pragma once
+#include "sources/source_type.h"
+
+namespace tributary {
+const SourceType& HttpSourceType();
+}
