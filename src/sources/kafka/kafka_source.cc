@@ -103,20 +103,16 @@ void KafkaSource::Run() {
   while (!stopping_.load()) {
     SteadyTime now = clock_.Now();
     if (in_flight_) AwaitFlight(now);
-    if (!in_flight_ && retry_ && now >= retry_at_) {
-      in_flight_ = std::move(retry_);
-      Submit(in_flight_);
-    }
-    if (!in_flight_ && !retry_ && !held_.empty()) {
+    if (!in_flight_ && !held_.empty() && now >= retry_at_) {
       // Take what librdkafka already fetched: one batch per round, however fast it comes.
-      while (!Full()) {
+      while (!refused_ && !Full()) {
         rd_kafka_message_t* m = lib_.consumer_poll(rk_, 0);
         if (!m) break;
         Hold(m);
       }
       Cut();
     }
-    SetPaused(retry_ != nullptr);  // a full queue: stop fetching, keep serving the group
+    SetPaused(refused_);  // a full queue: stop fetching, keep serving the group
     if (now - last_commit_ >= config_.commit_interval) Commit();
     if (in_flight_ && Full()) {
       AwaitFlight(now + std::chrono::milliseconds(100));
@@ -127,7 +123,10 @@ void KafkaSource::Run() {
     if (rd_kafka_message_t* m = lib_.consumer_poll(rk_, timeout_ms)) Hold(m);
   }
   // Finish the batch in flight; what was not queued is consumed again after a restart.
-  AwaitFlight(SteadyTime(std::chrono::nanoseconds(deadline_ns_.load())));
+  if (!AwaitFlight(SteadyTime(std::chrono::nanoseconds(deadline_ns_.load())))) {
+    Destroy(in_flight_->records);
+    in_flight_.reset();
+  }
   DropHeld();
   Commit();
   lib_.consumer_close(rk_);  // leaves the group (the revoke commits nothing new)
@@ -160,11 +159,19 @@ size_t KafkaSource::PartitionIndex(std::string_view topic, int32_t partition) {
 }
 
 void KafkaSource::Cut() {
+  auto flight = std::make_shared<Flight>();
+  size_t bytes = 0;
+  while (!held_.empty() && flight->records.size() < batch_limit_) {
+    flight->records.push_back(held_.front());
+    bytes += held_.front()->len;
+    held_.pop_front();
+  }
+  held_bytes_ -= bytes;
   // One buffer for all values: the events are views into it, as into a request body.
   std::string input;
-  input.reserve(held_bytes_ + simdjson::SIMDJSON_PADDING);
-  for (rd_kafka_message_t* m : held_) input.append(static_cast<const char*>(m->payload), m->len);
-  auto flight = std::make_shared<Flight>();
+  input.reserve(bytes + simdjson::SIMDJSON_PADDING);
+  for (rd_kafka_message_t* m : flight->records)
+    input.append(static_cast<const char*>(m->payload), m->len);
   flight->batch = std::make_shared<EventBatch>(std::move(input));
   EventBatch& batch = *flight->batch;
   batch.received_ns = clock_.UnixNanos();
@@ -174,7 +181,7 @@ void KafkaSource::Cut() {
   opts.receive_ns = batch.received_ns;
   std::vector<EventError> errors;
   size_t at = 0;
-  for (rd_kafka_message_t* m : held_) {
+  for (rd_kafka_message_t* m : flight->records) {
     headers_.clear();
     rd_kafka_headers_t* hdrs = nullptr;
     if (lib_.message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -192,13 +199,13 @@ void KafkaSource::Cut() {
     at += m->len;
     errors.clear();
     if (Status st = DecodeKafkaRecord(record, batch, opts, errors); !st.ok()) {
-      if (LogThis(invalid_records_.value()))
+      if (LogThis(invalid_logged_++))
         spdlog::warn("source '{}': skipped record {}[{}]@{}: {}{}", name_, topic, m->partition,
                      m->offset, errors.empty() ? st.message() : errors.front().message,
                      errors.empty() || errors.front().attribute.empty()
                          ? ""
                          : " (attribute " + errors.front().attribute + ")");
-      invalid_records_.Inc();
+      ++flight->invalid;
     }
     size_t p = PartitionIndex(topic, m->partition);
     bool found = false;
@@ -210,8 +217,6 @@ void KafkaSource::Cut() {
     }
     if (!found) flight->offsets.emplace_back(p, m->offset + 1);
   }
-  flight->records = held_.size();
-  DropHeld();
   if (batch.size() == 0) {
     Acknowledge(*flight);  // only invalid records: nothing to queue, nothing to wait for
     return;
@@ -243,9 +248,12 @@ bool KafkaSource::AwaitFlight(SteadyTime until) {
   if (f->outcome.status.ok()) {
     received_events_.Inc(f->batch->size());
     Acknowledge(*f);
+    refused_ = false;
+    batch_limit_ = std::min<size_t>(batch_limit_ * 2, config_.max_batch_records);
     return true;
   }
-  // Refused (a full queue): keep it and try again; nothing after it goes first.
+  // Refused: its records go back in front, nothing after them goes first; a batch too large
+  // for the room a full queue has is cut again, smaller.
   if (f->outcome.full) {
     if (LogThis(refusals_++))
       spdlog::warn("source '{}': {}; consuming pauses until there is room", name_,
@@ -253,14 +261,26 @@ bool KafkaSource::AwaitFlight(SteadyTime until) {
   } else {
     spdlog::error("source '{}': queueing failed: {}; retrying", name_, f->outcome.status.message());
   }
-  f->done = false;
-  retry_ = std::move(f);
+  batch_limit_ = std::max<size_t>(1, f->records.size() / 2);
+  for (auto it = f->records.rbegin(); it != f->records.rend(); ++it) {
+    held_.push_front(*it);
+    held_bytes_ += (*it)->len;
+  }
+  f->records.clear();
+  refused_ = true;
   retry_at_ = clock_.Now() + kRetryDelay;
   return true;
 }
 
-void KafkaSource::Acknowledge(const Flight& flight) {
-  records_.Inc(flight.records);
+void KafkaSource::Destroy(std::vector<rd_kafka_message_t*>& records) {
+  for (rd_kafka_message_t* m : records) lib_.message_destroy(m);
+  records.clear();
+}
+
+void KafkaSource::Acknowledge(Flight& flight) {
+  records_.Inc(flight.records.size());
+  invalid_records_.Inc(flight.invalid);
+  Destroy(flight.records);
   for (const auto& [index, next] : flight.offsets) {
     if (index < partitions_.size())
       partitions_[index].acked = std::max(partitions_[index].acked, next);
@@ -324,8 +344,12 @@ void KafkaSource::Revoke() {
   // answer in time) is consumed again by the partitions' next owner.
   SteadyTime until = std::min(clock_.Now() + kRevokeWait,
                               SteadyTime(std::chrono::nanoseconds(deadline_ns_.load())));
-  if (!AwaitFlight(until)) in_flight_.reset();
-  retry_.reset();
+  if (!AwaitFlight(until)) {
+    Destroy(in_flight_->records);
+    in_flight_.reset();
+  }
+  refused_ = false;
+  retry_at_ = {};
   DropHeld();
   Commit();
   partitions_.clear();

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -49,11 +50,13 @@ class KafkaSource final : public Source {
     int64_t acked = -1;      // the next offset whose records are all queued
     int64_t committed = -1;  // the offset last committed
   };
-  // A batch handed to Ingest, until Ingest answers (on its own thread).
+  // A batch handed to Ingest, until Ingest answers (on its own thread). Its records are kept
+  // so that a batch a full queue refused can be cut again, smaller.
   struct Flight {
     EventBatchPtr batch;
+    std::vector<rd_kafka_message_t*> records;
     std::vector<std::pair<size_t, int64_t>> offsets;  // partition index, next offset
-    size_t records = 0;
+    size_t invalid = 0;
     std::mutex mu;
     std::condition_variable answered;
     bool done = false;
@@ -63,14 +66,15 @@ class KafkaSource final : public Source {
   void Run();
   void Hold(rd_kafka_message_t* m);
   bool Full() const;
-  // Decodes the held records into a batch and submits it (or settles it at once if it has
-  // no events).
+  // Decodes up to batch_limit_ held records into a batch and submits it (or settles it at
+  // once if it has no events).
   void Cut();
   void Submit(const std::shared_ptr<Flight>& flight);
-  // Waits up to `until` for the flight in progress; applies its offsets if it succeeded.
-  // False if it is still unanswered.
+  // Waits up to `until` for the flight in progress; applies its offsets if it succeeded,
+  // puts its records back in front if it was refused. False if it is still unanswered.
   bool AwaitFlight(SteadyTime until);
-  void Acknowledge(const Flight& flight);
+  void Acknowledge(Flight& flight);
+  void Destroy(std::vector<rd_kafka_message_t*>& records);
   void Commit();
   void SetPaused(bool paused);
   size_t PartitionIndex(std::string_view topic, int32_t partition);
@@ -90,16 +94,19 @@ class KafkaSource final : public Source {
   std::atomic<int64_t> deadline_ns_{INT64_MAX};  // steady clock, for the stop deadline
 
   // The consumer thread's own state.
-  std::vector<Partition> partitions_;  // assigned
-  std::vector<rd_kafka_message_t*> held_;
+  std::vector<Partition> partitions_;     // assigned
+  std::deque<rd_kafka_message_t*> held_;  // in offset order per partition
   size_t held_bytes_ = 0;
   std::shared_ptr<Flight> in_flight_;
-  std::shared_ptr<Flight> retry_;  // refused by a full queue; submitted again at retry_at_
+  // A full queue refused the last batch: fetching pauses, and the records are cut again at
+  // retry_at_ in batches half as large, until one fits; then the limit grows back.
+  bool refused_ = false;
   SteadyTime retry_at_{};
+  size_t batch_limit_ = config_.max_batch_records;
   bool paused_ = false;
   SteadyTime last_commit_{};
-  std::vector<HeaderField> headers_;          // reused per record
-  uint64_t kafka_errors_ = 0, refusals_ = 0;  // for rate-limited logs
+  std::vector<HeaderField> headers_;                               // reused per record
+  uint64_t kafka_errors_ = 0, refusals_ = 0, invalid_logged_ = 0;  // for rate-limited logs
 
   std::atomic<int64_t> lag_{0};
   std::atomic<int64_t> assigned_{0};
