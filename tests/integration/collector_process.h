@@ -200,4 +200,25 @@ class CollectorProcess {
   std::unique_ptr<HttpClient> client_;
 };
 
+// The value of one series on the collector's /metrics, e.g.
+// `tributary_queue_events{sink="files"}`; -1 if it is not there.
+inline double Metric(CollectorProcess& c, const std::string& series) {
+  auto res = c.client().Get("/metrics");
+  if (!res) return -1;
+  size_t at = res->body.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(res->body.substr(at + series.size() + 2));
+}
+
+// Polls `done` until it holds (true) or `limit` passes (false).
+template <typename F>
+bool WaitFor(F&& done, std::chrono::seconds limit = std::chrono::seconds(60)) {
+  auto until = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 }  // namespace tributary::testing_util

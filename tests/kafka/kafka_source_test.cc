@@ -48,29 +48,6 @@ max_attempts = 0
 )" + sections;
 }
 
-double Metric(CollectorProcess& c, const std::string& series) {
-  auto res = c.client().Get("/metrics");
-  if (!res) return -1;
-  size_t at = res->body.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(res->body.substr(at + series.size() + 2));
-}
-
-template <typename F>
-bool WaitFor(F&& done, std::chrono::seconds limit = std::chrono::seconds(60)) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= until) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
-struct Parsed {
-  simdjson::dom::parser parser;
-  std::map<std::string, std::string> by_id;  // id -> the event's JSON line
-};
-
 std::map<std::string, std::string> ById(const std::vector<std::string>& lines) {
   std::map<std::string, std::string> out;
   simdjson::dom::parser parser;

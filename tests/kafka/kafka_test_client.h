@@ -209,6 +209,19 @@ inline std::map<int32_t, int64_t> Committed(const std::string& group, const std:
   return out;
 }
 
+// The number of records in `topic`: the sum of its partitions' end offsets.
+inline int64_t EndOffsetTotal(const std::string& topic) {
+  KafkaClient client(RD_KAFKA_PRODUCER);
+  int64_t total = 0;
+  for (int p = 0, n = PartitionCount(client.rk(), topic); p < n; ++p) {
+    int64_t low = 0, high = 0;
+    if (rd_kafka_query_watermark_offsets(client.rk(), topic.c_str(), p, &low, &high, 10'000) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+      total += high;
+  }
+  return total;
+}
+
 inline int64_t CommittedTotal(const std::string& group, const std::string& topic) {
   int64_t total = 0;
   for (const auto& [p, o] : Committed(group, topic)) total += o > 0 ? o : 0;
