@@ -32,6 +32,21 @@ TEST_F(BatcherTest, CutsAtMaxEvents) {
   EXPECT_EQ(body.back(), ']');
 }
 
+TEST_F(BatcherTest, RecordsAreEncodedAloneManyToABatchWithTheirEnds) {
+  auto binary = MakeEncoder(Encoding::kCloudEventsBinary);
+  Batcher b({1000, 1 << 20, std::chrono::seconds(5)}, *binary, clock_, /*records=*/true);
+  EXPECT_EQ(b.limits().max_events, 1000u);
+  auto batch = ParseBatch(MakeBatchBody(3, R"({"v":"x"})"));
+  for (const Event& e : batch->events()) ASSERT_TRUE(b.Add(*batch, e));
+  std::vector<uint32_t> ends;
+  std::string body = b.Take(&ends);
+  EXPECT_EQ(body, R"({"v":"x"}{"v":"x"}{"v":"x"})");  // each event's data, alone
+  EXPECT_EQ(ends, (std::vector<uint32_t>{9, 18, 27}));
+  ASSERT_TRUE(b.Add(*batch, batch->events()[0]));
+  EXPECT_EQ(b.Take(&ends), R"({"v":"x"})");
+  EXPECT_EQ(ends, std::vector<uint32_t>{9}) << "the ends of the batch before are gone";
+}
+
 TEST_F(BatcherTest, ASingleEventEncodingMakesEachEventABatch) {
   auto structured = MakeEncoder(Encoding::kCloudEvents);
   Batcher b({1000, 1 << 20, std::chrono::seconds(5)}, *structured, clock_);

@@ -97,6 +97,52 @@ concurrency = 4
   EXPECT_EQ(c.sinks[0].compression, "gzip");  // the http sink's default
 }
 
+TEST(Config, KafkaSourcesAndSinksAreCheckedWhereTheyAreWritten) {
+  constexpr const char* kKafka = R"([sources.in]
+type = "kafka"
+brokers = "127.0.0.1:9092"
+topics = ["events", "^cam\\..*"]
+[sinks.out]
+type = "kafka"
+brokers = "127.0.0.1:9092"
+topic = "archive.{type}"
+key = "{/device/id}"
+)";
+  Config c = LoadConfig(kKafka, "test.toml");
+  EXPECT_EQ(c.sources[0].type, "kafka");
+  EXPECT_EQ(c.sinks[0].encoding, "cloudevents-binary");  // the kafka sink's defaults
+  EXPECT_EQ(c.sinks[0].compression, "zstd");
+  std::string base = kKafka;
+  // One record per event: batch encodings make no sense.
+  EXPECT_NE(ErrorOf(base + "encoding = \"ndjson\"\n").find("one record per event"),
+            std::string::npos);
+  std::string bad_key = base;
+  bad_key.replace(bad_key.find("{/device/id}"), 12, "{Bad Name}");
+  EXPECT_NE(ErrorOf(bad_key).find("test.toml:9:7: template \"{Bad Name}\""), std::string::npos)
+      << ErrorOf(bad_key);
+  // librdkafka's own properties are checked by librdkafka, at the line that sets them.
+  EXPECT_NE(ErrorOf(base + "properties = { \"linger.ms\" = \"soon\" }\n").find("test.toml:10:"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(base + "properties = { \"no.such.property\" = \"1\" }\n")
+                .find("refused by librdkafka"),
+            std::string::npos);
+  std::string source = R"([sinks.out]
+type = "blackhole"
+[sources.in]
+type = "kafka"
+brokers = "127.0.0.1:9092"
+)";
+  EXPECT_NE(ErrorOf(source).find("needs `topics`"), std::string::npos);
+  EXPECT_NE(ErrorOf(source + "topics = [\"e\"]\nproperties = { \"enable.auto.commit\" = "
+                             "\"true\" }\n")
+                .find("cannot be set"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(source + "topics = [\"e\"]\nproperties = { "
+                             "\"partition.assignment.strategy\" = \"cooperative-sticky\" }\n")
+                .find("eager rebalance protocol"),
+            std::string::npos);
+}
+
 TEST(Config, ParsesSizesDurationsRoutesAndLists) {
   std::string toml = std::string(kMinimal) + R"(topics = "cams/#, other"
 compression = "zstd"
