@@ -33,6 +33,7 @@ bench: setup
 	@build/release/micro_bench
 	@python3 bench/e2e/run.py --binary build/release/tributary
 	@python3 bench/e2e/delivery.py --binary build/release/tributary
+	@python3 bench/e2e/kafka.py --binary build/release/tributary
 
 docs: build
 	@python3 scripts/update_config_reference.py $(BUILD_DIR)/tributary README.md
