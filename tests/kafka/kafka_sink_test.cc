@@ -144,6 +144,9 @@ key = "{/device/id}")"));
     ASSERT_TRUE(r.key);
     EXPECT_EQ(*r.key, id);
     partitions[id].insert(r.partition);
+    // murmur2, as the Java clients place keys.
+    EXPECT_EQ(r.partition,
+              rd_kafka_msg_partitioner_murmur2(nullptr, id.data(), id.size(), 4, nullptr, nullptr));
     int64_t n = doc["n"];
     EXPECT_GT(n, last_n.count(id) ? last_n[id] : -1) << "key " << id << " out of order";
     last_n[id] = n;
@@ -155,6 +158,26 @@ key = "{/device/id}")"));
     used.insert(*ps.begin());
   }
   EXPECT_GT(used.size(), 1u) << "8 keys all in one partition of 4";
+}
+
+TEST(KafkaSink, RecordsWithoutAKeyGoRoundRobin) {
+  const std::string topic = Unique("sink-no-key");
+  CreateTopic(topic, 4);
+  CollectorProcess c(EdgeConfig("topic = \"" + topic + "\"\nkey = \"\""));
+  ASSERT_TRUE(c.Start()) << c.Log();
+  std::string body = "[";
+  for (int i = 0; i < 400; ++i)
+    body += std::string(i ? "," : "") + R"({"n":)" + std::to_string(i) + "}";
+  ASSERT_EQ(c.Post("/v1/events", "application/json", body + "]")->status, 202u);
+  auto records = ReadAll(topic, 400);
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  ASSERT_EQ(records.size(), 400u);
+  std::map<int32_t, int> per_partition;
+  for (const Record& r : records) {
+    EXPECT_FALSE(r.key);
+    ++per_partition[r.partition];
+  }
+  EXPECT_EQ(per_partition, (std::map<int32_t, int>{{0, 100}, {1, 100}, {2, 100}, {3, 100}}));
 }
 
 TEST(KafkaSink, AMissingTopicIsAPermanentFailureAndDeadLettered) {

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace tributary {
 namespace {
 
@@ -33,15 +35,13 @@ KafkaSink::KafkaSink(const KafkaLibrary& lib, const KafkaSinkConfig& config,
     : lib_(lib),
       name_(context.name),
       settings_([&] {
-        // Idempotence keeps librdkafka's own retries from duplicating or reordering records;
-        // murmur2 places keys as the Java clients do, so producers in any language agree.
+        // Idempotence keeps librdkafka's own retries from duplicating or reordering records.
         KafkaProperties s = {
             {"bootstrap.servers", config.brokers},
             {"enable.idempotence", "true"},
             {"acks", "all"},
             {"compression.codec", std::string(Codec(context.compression))},
             {"message.timeout.ms", std::to_string(config.timeout.count())},
-            {"partitioner", "murmur2_random"},
             {"linger.ms", "5"},
         };
         s.insert(s.end(), config.properties.begin(), config.properties.end());
@@ -51,7 +51,9 @@ KafkaSink::KafkaSink(const KafkaLibrary& lib, const KafkaSinkConfig& config,
       key_(std::move(key)),
       binary_(context.encoding == Encoding::kCloudEventsBinary),
       enrichment_(context.enrichment),
-      timeout_(config.timeout) {}
+      timeout_(config.timeout),
+      own_partitioner_(std::none_of(config.properties.begin(), config.properties.end(),
+                                    [](const auto& p) { return p.first == "partitioner"; })) {}
 
 KafkaSink::~KafkaSink() { Disconnect(); }
 
@@ -60,6 +62,18 @@ Status KafkaSink::Connect() {
   if (!conf) return conf.status();
   lib_.conf_set_opaque(*conf, this);
   lib_.conf_set_dr_msg_cb(*conf, &KafkaSink::OnDeliveryReport);
+  if (own_partitioner_) {
+    // Else librdkafka sends keyless records to a "sticky" partition instead of asking us.
+    char err[256];
+    lib_.conf_set(*conf, "sticky.partitioning.linger.ms", "0", err, sizeof err);
+    rd_kafka_topic_conf_t* topic_conf = lib_.conf_get_default_topic_conf(*conf);
+    if (!topic_conf) {
+      topic_conf = lib_.topic_conf_new();
+      lib_.conf_set_default_topic_conf(*conf, topic_conf);  // which owns it now
+    }
+    lib_.topic_conf_set_opaque(topic_conf, this);
+    lib_.topic_conf_set_partitioner_cb(topic_conf, &KafkaSink::Partition);
+  }
   auto rk = MakeKafkaClient(lib_, RD_KAFKA_PRODUCER, *conf);
   if (!rk) return rk.status();
   rk_ = *rk;
@@ -153,6 +167,15 @@ bool KafkaSink::Produce(const EncodedBatch& batch, size_t i) {
     FailKafka(err, topic_buf_);
     return false;
   }
+}
+
+int32_t KafkaSink::Partition(const rd_kafka_topic_t* rkt, const void* key, size_t size,
+                             int32_t partitions, void* topic_opaque, void* record_opaque) {
+  // Murmur2 places keys as the Java clients do, so producers in any language agree.
+  auto* self = static_cast<KafkaSink*>(topic_opaque);
+  if (size == 0) return static_cast<int32_t>(self->next_partition_++ % partitions);
+  return self->lib_.partitioner_murmur2_random(rkt, key, size, partitions, topic_opaque,
+                                               record_opaque);
 }
 
 void KafkaSink::OnDeliveryReport(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {

@@ -5,6 +5,7 @@
 // The producer is idempotent with acks=all; a batch succeeds once every record's delivery
 // report did. A retry of the same batch produces only the records not yet delivered.
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <unordered_map>
@@ -42,6 +43,9 @@ class KafkaSink final : public Sink {
   Status Connect();
   void Disconnect();
   static void OnDeliveryReport(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque);
+  // Keys by murmur2 (as the Java clients place them); records without a key round-robin.
+  static int32_t Partition(const rd_kafka_topic_t* rkt, const void* key, size_t size,
+                           int32_t partitions, void* topic_opaque, void* record_opaque);
   // Produces record `i`; false (the failure noted) if librdkafka refused it at once.
   bool Produce(const EncodedBatch& batch, size_t i);
   void FailKafka(rd_kafka_resp_err_t err, std::string_view topic);
@@ -57,6 +61,8 @@ class KafkaSink final : public Sink {
   const bool binary_;
   const Enrichment enrichment_;
   const std::chrono::milliseconds timeout_;
+  const bool own_partitioner_;               // unless the properties name a `partitioner`
+  std::atomic<uint32_t> next_partition_{0};  // for records without a key
   rd_kafka_t* rk_ = nullptr;
   std::unordered_map<std::string, rd_kafka_topic_t*> topics_;
 

@@ -16,7 +16,8 @@ const OptionTable<KafkaSinkConfig>& Table() {
                    "fail permanently (dead-lettered).")
            .String("key", &KafkaSinkConfig::key,
                    "Record key template, same placeholders; records with the same key go to the "
-                   "same partition, in order. Empty = no key (spread over partitions).")
+                   "same partition (murmur2, as the Java clients), in order. Empty = no key "
+                   "(round-robin over partitions).")
            .Duration("timeout", &KafkaSinkConfig::timeout,
                      "How long a record may take to be acknowledged by the brokers, librdkafka's "
                      "own retries included (`message.timeout.ms`); then the batch is retried.")
