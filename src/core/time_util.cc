@@ -1,6 +1,5 @@
 #include "core/time_util.h"
 
-#include <cstdio>
 #include <ctime>
 
 namespace tributary {
@@ -70,19 +69,58 @@ std::optional<int64_t> ParseHttpDate(std::string_view s) {
 }
 
 UtcParts ToUtcParts(int64_t ns) {
-  time_t secs = static_cast<time_t>(ns / 1'000'000'000);
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  return {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec};
+  // Arithmetic, not gmtime_r: glibc's takes the time zone lock on every call, and every
+  // request without a `time` asks for one. Days to civil date as in Howard Hinnant's
+  // "chrono-compatible low-level date algorithms" (proleptic Gregorian).
+  int64_t secs = ns / 1'000'000'000 - (ns % 1'000'000'000 < 0 ? 1 : 0);
+  int64_t days = secs / 86'400 - (secs % 86'400 < 0 ? 1 : 0);
+  int64_t in_day = secs - days * 86'400;
+  int64_t z = days + 719'468;
+  int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
+  int64_t doe = z - era * 146'097;                                        // [0, 146096]
+  int64_t yoe = (doe - doe / 1460 + doe / 36'524 - doe / 146'096) / 365;  // [0, 399]
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                  // [0, 365]
+  int64_t mp = (5 * doy + 2) / 153;                                       // [0, 11]
+  int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  int year = static_cast<int>(yoe + era * 400 + (month <= 2 ? 1 : 0));
+  return {year,
+          month,
+          day,
+          static_cast<int>(in_day / 3600),
+          static_cast<int>(in_day / 60 % 60),
+          static_cast<int>(in_day % 60)};
 }
+
+namespace {
+// Writes `v` as exactly `width` decimal digits (v >= 0).
+char* Digits(char* out, int64_t v, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    out[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  return out + width;
+}
+}  // namespace
 
 size_t FormatRfc3339Nanos(int64_t ns, char* out) {
   UtcParts p = ToUtcParts(ns);
-  long frac = static_cast<long>(ns % 1'000'000'000);
-  char buf[64];  // room for any int fields; a valid time uses 30 bytes
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", p.year, p.month, p.day,
-                p.hour, p.minute, p.second, frac);
-  for (size_t i = 0; i < kRfc3339NanoLen; ++i) out[i] = buf[i];
+  int64_t frac = ns % 1'000'000'000;
+  if (frac < 0) frac += 1'000'000'000;
+  char* o = Digits(out, p.year, 4);
+  *o++ = '-';
+  o = Digits(o, p.month, 2);
+  *o++ = '-';
+  o = Digits(o, p.day, 2);
+  *o++ = 'T';
+  o = Digits(o, p.hour, 2);
+  *o++ = ':';
+  o = Digits(o, p.minute, 2);
+  *o++ = ':';
+  o = Digits(o, p.second, 2);
+  *o++ = '.';
+  o = Digits(o, frac, 9);
+  *o = 'Z';
   return kRfc3339NanoLen;
 }
 
