@@ -2,7 +2,6 @@
 
 #include "format/event_builder.h"
 #include "format/json_text.h"
-#include "routing/route_rule.h"
 
 namespace tributary {
 namespace {
@@ -75,18 +74,8 @@ void AttributeTemplate::Expand(const EventBatch& batch, const Event& e,
         out.append(p.text);
         break;
       case Kind::kAttribute: {
-        bool found = false;
-        if (enrichment) {
-          for (const auto& [k, v] : enrichment->extensions) {
-            if (k == p.text) {
-              out.append(v);
-              found = true;
-              break;
-            }
-          }
-        }
         std::string_view v;
-        if (!found && LookupAttribute(batch, e, p.text, &v)) out.append(v);
+        if (LookupSentAttribute(batch, e, enrichment, p.text, &v)) out.append(v);
         break;
       }
       case Kind::kPointer:

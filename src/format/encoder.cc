@@ -114,6 +114,19 @@ std::string_view BinaryContentType(const Event& e) {
   return {};
 }
 
+bool LookupSentAttribute(const EventBatch& batch, const Event& e, const Enrichment* en,
+                         std::string_view name, std::string_view* value) {
+  if (en) {
+    for (const auto& [k, v] : en->extensions) {
+      if (k == name) {
+        *value = v;
+        return true;
+      }
+    }
+  }
+  return LookupAttribute(batch, e, name, value);
+}
+
 std::string ExpandSourceTemplate(std::string_view t, const EventBatch& batch, const Event& e,
                                  const Enrichment& en) {
   std::string out;
@@ -124,17 +137,8 @@ std::string ExpandSourceTemplate(std::string_view t, const EventBatch& batch, co
       break;
     }
     out.append(t.substr(0, open));
-    std::string_view name = t.substr(open + 1, close - open - 1);
-    bool found = false;
-    for (const auto& [k, v] : en.extensions) {
-      if (k == name) {
-        out.append(v);
-        found = true;
-        break;
-      }
-    }
     std::string_view v;
-    if (!found && LookupAttribute(batch, e, name, &v)) out.append(v);
+    if (LookupSentAttribute(batch, e, &en, t.substr(open + 1, close - open - 1), &v)) out.append(v);
     t.remove_prefix(close + 1);
   }
   return out;

@@ -81,6 +81,11 @@ void ForEachAttribute(const EventBatch& batch, const Event& event, const Enrichm
 // data is (JSON, or bytes from data_base64); empty without data.
 std::string_view BinaryContentType(const Event& event);
 
+// Attribute `name` of `event` as a sink with `enrichment` (may be null) sends it: the sink's
+// own extension if it sets one, else the event's. False if absent.
+bool LookupSentAttribute(const EventBatch& batch, const Event& event, const Enrichment* enrichment,
+                         std::string_view name, std::string_view* value);
+
 // Expands a source template for one event; unknown attributes expand to "".
 std::string ExpandSourceTemplate(std::string_view tmpl, const EventBatch& batch, const Event& event,
                                  const Enrichment& enrichment);

@@ -657,7 +657,7 @@ Status ParseBinaryEvent(std::span<const HeaderField> headers, const BinaryBindin
   };
   size_t header_bytes = 0;
   std::string_view media_type;
-  std::string mt_buf;
+  thread_local std::string mt_buf;  // a media type outgrows the small-string buffer
   for (const HeaderField& h : headers) {
     std::string_view n = h.name;
     bool is_ce = n.size() > 3 && IEquals(n.substr(0, 3), binding.prefix);

@@ -20,20 +20,26 @@ Result<rd_kafka_conf_t*> MakeKafkaConf(const KafkaLibrary& lib, const std::strin
                                        const KafkaProperties& settings) {
   rd_kafka_conf_t* conf = lib.conf_new();
   char err[512];
+  // Before the settings, which may name the client themselves.
+  lib.conf_set(conf, "client.id", ("tributary-" + component).c_str(), err, sizeof err);
   for (const auto& [name, value] : settings) {
     if (lib.conf_set(conf, name.c_str(), value.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
       lib.conf_destroy(conf);
-      return InvalidArgument(component + ": Kafka property `" + name + "` = \"" + value +
+      return InvalidArgument("Kafka property `" + name + "` = \"" + value +
                              "\" refused by librdkafka: " + err);
     }
   }
-  if (lib.conf_set(conf, "client.id", ("tributary-" + component).c_str(), err, sizeof err) !=
-      RD_KAFKA_CONF_OK) {
-    lib.conf_destroy(conf);
-    return InvalidArgument(component + ": " + err);
-  }
   lib.conf_set_log_cb(conf, LogToSpdlog);
   return conf;
+}
+
+Status CheckKafkaProperties(const KafkaProperties& properties) {
+  auto lib = LoadKafka();
+  if (!lib || properties.empty()) return Status::Ok();
+  auto conf = MakeKafkaConf(**lib, "check", properties);
+  if (!conf) return conf.status();
+  (*lib)->conf_destroy(*conf);
+  return Status::Ok();
 }
 
 Result<rd_kafka_t*> MakeKafkaClient(const KafkaLibrary& lib, rd_kafka_type_t type,

@@ -14,10 +14,14 @@ namespace tributary {
 
 using KafkaProperties = std::vector<std::pair<std::string, std::string>>;
 
-// A new rd_kafka_conf_t with `settings` applied in order (later ones win), logging to our
-// log as `component`. The error names the property and librdkafka's reason.
+// A new rd_kafka_conf_t with `settings` applied in order (later ones win), the client named
+// after `component`, logging to our log. The error names the property and librdkafka's reason.
 Result<rd_kafka_conf_t*> MakeKafkaConf(const KafkaLibrary& lib, const std::string& component,
                                        const KafkaProperties& settings);
+
+// Asks librdkafka whether it takes `properties`, so that `tributary check` can name the
+// line. Ok where librdkafka is missing: starting the client says so.
+Status CheckKafkaProperties(const KafkaProperties& properties);
 
 // Creates the client (producer or consumer) from `conf`, which it takes in every case.
 Result<rd_kafka_t*> MakeKafkaClient(const KafkaLibrary& lib, rd_kafka_type_t type,

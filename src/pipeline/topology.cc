@@ -133,7 +133,7 @@ Status Topology::Start() {
   started_ = true;
 
   for (const SourceConfig& src : config_.sources) {
-    auto source = MakeSource(src, SourceContext{config_.api, *ingest_, metrics_, clock});
+    auto source = src.build(SourceContext{config_.api, *ingest_, metrics_, clock});
     Status st = source ? (*source)->Start() : source.status();
     if (!st.ok()) return InvalidArgument("source '" + src.name + "': " + st.message());
     sources_.push_back(std::move(*source));

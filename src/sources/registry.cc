@@ -1,7 +1,6 @@
 // Every source type, in one list. A new source adds one line here.
 #include "sources/http/http_type.h"
 #include "sources/kafka/kafka_type.h"
-#include "sources/source.h"
 #include "sources/source_type.h"
 
 namespace tributary {
@@ -19,11 +18,6 @@ const SourceType* FindSourceType(std::string_view name) {
     if (t->name == name) return t;
   }
   return nullptr;
-}
-
-Result<std::unique_ptr<Source>> MakeSource(const SourceConfig& config,
-                                           const SourceContext& context) {
-  return config.build(context);
 }
 
 }  // namespace tributary

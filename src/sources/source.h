@@ -1,7 +1,7 @@
 #pragma once
 // The seam every source implements: take events from outside, hand them to Ingest, and
 // acknowledge them (an HTTP 202, a committed Kafka offset) only once Ingest reports them
-// queued. sources/registry.cc builds each configured source.
+// queued. Each source type's parser sets SourceConfig::build; sources/registry.cc lists them.
 
 #include <memory>
 
@@ -28,9 +28,5 @@ struct SourceContext {
   Metrics& metrics;
   const Clock& clock;
 };
-
-// Builds the source `config` describes (not started).
-Result<std::unique_ptr<Source>> MakeSource(const SourceConfig& config,
-                                           const SourceContext& context);
 
 }  // namespace tributary

@@ -6,30 +6,21 @@
 #include <set>
 
 #include "collector_process.h"
-#include "kafka_test_client.h"
+#include "kafka_collectors.h"
 #include "pipeline/dead_letters.h"
 
 namespace tributary::testing_util {
 namespace {
 
-// A collector with an HTTP source and the kafka sink `k`; the sink's own keys follow.
+// An edge whose sink `kafka` has `sink_keys`, batches of 20 ms and 5 quick attempts.
 std::string EdgeConfig(const std::string& sink_keys) {
-  return R"(
-[storage]
-data_dir = "{DIR}/data"
-[sources.in]
-type = "http"
-address = "127.0.0.1:{PORT}"
-[sinks.k]
-type = "kafka"
-brokers = ")" +
-         Bootstrap() + "\"\n" + sink_keys + R"(
-[sinks.k.batch]
+  return KafkaEdgeConfig(sink_keys + R"(
+[sinks.kafka.batch]
 max_age = "20ms"
-[sinks.k.retry]
+[sinks.kafka.retry]
 initial_backoff = "50ms"
 max_attempts = 5
-)";
+)");
 }
 
 const Record* ById(const std::vector<Record>& records, const std::string& id) {
@@ -190,10 +181,10 @@ properties = { "topic.metadata.propagation.max.ms" = "500" })"));
             202u);
   std::string data_dir = (c.dir() / "data").string();
   auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (ListDeadLetters(data_dir, "k")->empty() && std::chrono::steady_clock::now() < until)
+  while (ListDeadLetters(data_dir, "kafka")->empty() && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_EQ(c.Stop(), 0) << c.Log();
-  auto letters = ListDeadLetters(data_dir, "k");
+  auto letters = ListDeadLetters(data_dir, "kafka");
   ASSERT_TRUE(letters);
   ASSERT_EQ(letters->size(), 1u) << c.Log();
   // The broker's first "unknown topic or partition" may be a topic still being created and

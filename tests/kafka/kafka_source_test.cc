@@ -7,45 +7,25 @@
 #include <set>
 
 #include "collector_process.h"
-#include "kafka_test_client.h"
+#include "kafka_collectors.h"
 
 namespace tributary::testing_util {
 namespace {
 
-// A delivery worker: the kafka source `kafka` into the file sink `files` (a disk queue); an
-// HTTP source for /metrics and /healthz. `sink_keys` and `sections` extend it.
+// A worker whose file sink completes a file per batch and retries a failing directory for
+// ever; `sink_keys` and `sections` extend it.
 std::string WorkerConfig(const std::string& topic, const std::string& group,
                          const std::string& sink_keys = "", const std::string& sections = "") {
-  return R"(
-[storage]
-data_dir = "{DIR}/data"
-[sources.api]
-type = "http"
-address = "127.0.0.1:{PORT}"
-[sources.kafka]
-type = "kafka"
-brokers = ")" +
-         Bootstrap() +
-         R"("
-topics = [")" +
-         topic + R"("]
-group = ")" +
-         group + R"("
-commit_interval = "100ms"
+  return KafkaWorkerConfig(topic, group, "commit_interval = \"100ms\"\n", sink_keys + R"(
 [sources.kafka.mapping]
 id = "id"
-[sinks.files]
-type = "file"
-directory = "{DIR}/out"
-)" + sink_keys +
-         R"(
 [sinks.files.batch]
 max_age = "100ms"
 [sinks.files.retry]
 initial_backoff = "50ms"
 max_backoff = "200ms"
 max_attempts = 0
-)" + sections;
+)" + sections);
 }
 
 std::map<std::string, std::string> ById(const std::vector<std::string>& lines) {

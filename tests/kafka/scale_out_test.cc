@@ -12,7 +12,7 @@
 #include <thread>
 
 #include "collector_process.h"
-#include "kafka_test_client.h"
+#include "kafka_collectors.h"
 
 namespace tributary::testing_util {
 namespace {
@@ -22,57 +22,28 @@ constexpr int kKeys = 100;
 constexpr int kPerRequest = 1000;
 
 std::string EdgeConfig(const std::string& topic) {
-  return R"(
-[storage]
-data_dir = "{DIR}/data"
-[sources.in]
-type = "http"
-address = "127.0.0.1:{PORT}"
-[sinks.kafka]
-type = "kafka"
-brokers = ")" +
-         Bootstrap() +
-         R"("
-topic = ")" +
-         topic + R"("
+  return KafkaEdgeConfig("topic = \"" + topic + R"("
 [sinks.kafka.batch]
 max_age = "20ms"
 max_events = 2000
 [sinks.kafka.queue]
 type = "disk"
 max_events = 1000000
-)";
+)");
 }
 
 std::string WorkerConfig(const std::string& topic, const std::string& group) {
-  return R"(
-[storage]
-data_dir = "{DIR}/data"
-[sources.api]
-type = "http"
-address = "127.0.0.1:{PORT}"
-[sources.kafka]
-type = "kafka"
-brokers = ")" +
-         Bootstrap() +
-         R"("
-topics = [")" +
-         topic + R"("]
-group = ")" +
-         group + R"("
-commit_interval = "200ms"
+  return KafkaWorkerConfig(topic, group, R"(commit_interval = "200ms"
 properties = { "session.timeout.ms" = "6000", "heartbeat.interval.ms" = "500" }
-[sinks.files]
-type = "file"
-directory = "{DIR}/out"
-max_file_age = "1s"
+)",
+                           R"(max_file_age = "1s"
 [sinks.files.batch]
 max_age = "100ms"
 max_events = 5000
 [sinks.files.queue]
 type = "disk"
 max_events = 1000000
-)";
+)");
 }
 
 // Posts this edge's share: keys k{parity}, k{parity+2}, ...; each key's seq counts up, and

@@ -36,12 +36,8 @@ void Validate(const KafkaSinkConfig& c, const toml::table& table, const ConfigCo
     ctx.Fail(table.get("topic"), t.status().message());
   if (auto t = AttributeTemplate::Parse(c.key); !t)
     ctx.Fail(table.get("key"), t.status().message());
-  // librdkafka knows its properties: ask it now, so that `tributary check` names the line.
-  if (auto lib = LoadKafka(); lib && !c.properties.empty()) {
-    auto conf = MakeKafkaConf(**lib, "sink", c.properties);
-    if (!conf) ctx.Fail(table.get("properties"), conf.status().message());
-    (*lib)->conf_destroy(*conf);
-  }
+  if (Status st = CheckKafkaProperties(c.properties); !st.ok())
+    ctx.Fail(table.get("properties"), st.message());
 }
 
 Result<std::unique_ptr<Sink>> Build(const KafkaSinkConfig& c, const SinkBuildContext& context) {

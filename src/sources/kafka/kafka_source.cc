@@ -122,14 +122,9 @@ void KafkaSource::Run() {
     int timeout_ms = in_flight_ ? 1 : 100;
     if (rd_kafka_message_t* m = lib_.consumer_poll(rk_, timeout_ms)) Hold(m);
   }
-  // Finish the batch in flight; what was not queued is consumed again after a restart.
-  if (!AwaitFlight(SteadyTime(std::chrono::nanoseconds(deadline_ns_.load())))) {
-    Destroy(in_flight_->records);
-    in_flight_.reset();
-  }
-  DropHeld();
-  Commit();
-  lib_.consumer_close(rk_);  // leaves the group (the revoke commits nothing new)
+  // Leave as a revoke does: what was not queued is consumed again after a restart.
+  Revoke();
+  lib_.consumer_close(rk_);  // leaves the group; its own revoke finds nothing left to do
   lib_.destroy(rk_);
   rk_ = nullptr;
 }

@@ -52,11 +52,8 @@ void Parse(const toml::table& t, const ConfigContext& ctx, SourceConfig& s) {
                                         "` cannot be set: offsets are committed only after the "
                                         "queues acknowledged the records");
   }
-  if (auto lib = LoadKafka(); lib && !c.properties.empty()) {
-    auto conf = MakeKafkaConf(**lib, "source", c.properties);
-    if (!conf) ctx.Fail(t.get("properties"), conf.status().message());
-    (*lib)->conf_destroy(*conf);
-  }
+  if (Status st = CheckKafkaProperties(c.properties); !st.ok())
+    ctx.Fail(t.get("properties"), st.message());
   s.build = [name = s.name, c](const SourceContext& context) -> Result<std::unique_ptr<Source>> {
     auto lib = LoadKafka();
     if (!lib) return lib.status();
