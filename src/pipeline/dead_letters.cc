@@ -9,6 +9,7 @@
 #include <future>
 
 #include "core/file_util.h"
+#include "core/thread_name.h"
 #include "core/time_util.h"
 #include "format/event_parser.h"
 #include "format/json_text.h"
@@ -114,6 +115,7 @@ DeadLetterReplayer::DeadLetterReplayer(std::string data_dir, std::vector<std::st
                                        Buffer& buffer)
     : data_dir_(std::move(data_dir)), sinks_(std::move(sinks)), buffer_(buffer) {
   thread_ = std::thread([this] {
+    NameThisThread("dlq-replay");
     std::unique_lock lock(mu_);
     while (!stop_) {
       lock.unlock();

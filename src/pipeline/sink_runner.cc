@@ -3,12 +3,22 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 
+#include "core/thread_name.h"
 #include "pipeline/dead_letters.h"
 
 namespace tributary {
 namespace {
+
+// A sender syncs what it wrote unsynced after this much time or these many bytes (which
+// bounds the batches held), whichever comes first.
+constexpr auto kSyncEvery = std::chrono::milliseconds(100);
+constexpr size_t kSyncBytes = 8 << 20;
+// Batches cut ahead of the senders: one, so that a sender never waits for the batching
+// thread; more for a sink that syncs, so that batching goes on through a sync.
+constexpr size_t kCutAhead = 1, kCutAheadOfSync = 8;
 
 int64_t SteadyNanos(SteadyTime t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -93,8 +103,15 @@ SinkRunner::~SinkRunner() {
 }
 
 void SinkRunner::Start() {
-  for (auto& sink : sinks_) senders_.emplace_back([this, s = sink.get()] { Sender(*s); });
-  batching_thread_ = std::thread([this] { Run(); });
+  for (auto& sink : sinks_)
+    senders_.emplace_back([this, s = sink.get()] {
+      NameThisThread("send:" + name_);
+      Sender(*s);
+    });
+  batching_thread_ = std::thread([this] {
+    NameThisThread("batch:" + name_);
+    Run();
+  });
 }
 
 void SinkRunner::Stop(SteadyTime deadline) {
@@ -163,7 +180,12 @@ bool SinkRunner::Cut() {
   batch.id =
       fmt::format("{}-{:x}-{:x}-{}", name_, first.position_hi, first.position_lo, in_batch_.size());
   std::unique_lock lock(mu_);
-  while (flights_.size() > sinks_.size()) {
+  // Batches written and waiting for a sync do not hold a sender.
+  auto busy = [&] {
+    return std::count_if(flights_.begin(), flights_.end(), [](auto& f) { return !f->unsynced; });
+  };
+  size_t ahead = syncing_.load() ? kCutAheadOfSync : kCutAhead;
+  while (static_cast<size_t>(busy()) >= sinks_.size() + ahead) {
     if (Abandoned()) return false;  // the batch stays in the batcher, unacknowledged
     changed_.wait_for(lock, std::chrono::milliseconds(50));
   }
@@ -179,6 +201,9 @@ bool SinkRunner::Cut() {
 }
 
 void SinkRunner::Sender(Sink& sink) {
+  std::vector<Flight*> written;  // by this sender, unsynced, in queue order
+  size_t written_bytes = 0;
+  SteadyTime first_written{};
   while (true) {
     Flight* flight = nullptr;
     {
@@ -189,25 +214,61 @@ void SinkRunner::Sender(Sink& sink) {
         }
         return static_cast<Flight*>(nullptr);
       };
-      // Wake at least once a second for the sink's time-based work.
-      changed_.wait_for(lock, std::chrono::seconds(1),
-                        [&] { return untaken() || cut_all_ || Abandoned(); });
+      // Wake at least once a second for the sink's time-based work, and in time to sync
+      // what was written.
+      std::chrono::nanoseconds wait = std::chrono::seconds(1);
+      if (!written.empty()) wait = std::min(wait, first_written + kSyncEvery - clock_.Now());
+      changed_.wait_for(lock, wait, [&] { return untaken() || cut_all_ || Abandoned(); });
       if (Abandoned()) break;
       flight = untaken();
       if (flight) {
         flight->taken = true;
-      } else if (cut_all_) {
+      } else if (cut_all_ && written.empty()) {
         break;
       }
     }
     if (flight) {
       if (!Deliver(sink, *flight)) break;  // the stop deadline passed
-      Settle(*flight);
+      if (flight->unsynced) {
+        if (written.empty()) first_written = clock_.Now();
+        written.push_back(flight);
+        written_bytes += flight->batch.body.size();
+      } else {
+        Settle(*flight);
+      }
+    }
+    if (!written.empty() && ((!flight && cut_all_) || written_bytes >= kSyncBytes ||
+                             clock_.Now() - first_written >= kSyncEvery)) {
+      if (!SyncWritten(sink, written)) break;
+      written_bytes = 0;
     }
     sink.Poll(clock_.Now());
   }
+  // Stopped by the deadline: what is written and syncs now needs no second delivery.
+  if (!written.empty() && sink.Sync().ok()) {
+    for (Flight* f : written) Settle(*f);
+  }
   if (Status st = sink.Close(); !st.ok())
     spdlog::error("sink '{}': close failed: {}", name_, st.message());
+}
+
+bool SinkRunner::SyncWritten(Sink& sink, std::vector<Flight*>& written) {
+  Backoff backoff(options_.retry.backoff, [](uint64_t n) { return n; });
+  while (true) {
+    Status st = sink.Sync();
+    if (st.ok()) break;
+    failures_.Inc();
+    auto delay = backoff.Next();
+    spdlog::warn("sink '{}': sync failed: {}; writing its {} unsynced batches again in {} ms",
+                 name_, st.message(), written.size(), delay.count());
+    if (!Wait(delay)) return false;
+    for (Flight* f : written) {
+      if (!Deliver(sink, *f)) return false;
+    }
+  }
+  for (Flight* f : written) Settle(*f);
+  written.clear();
+  return true;
 }
 
 void SinkRunner::Settle(Flight& flight) {
@@ -294,6 +355,14 @@ bool SinkRunner::Deliver(Sink& sink, Flight& flight) {
     SendResult r = sink.Send(batch);
     RecordOutcome(r.kind == SendResult::kOk);
     if (r.kind == SendResult::kOk) {
+      {
+        std::lock_guard lock(mu_);
+        flight.unsynced = r.unsynced;
+      }
+      if (r.unsynced) {
+        syncing_.store(true);
+        changed_.notify_all();  // it no longer holds a sender: the batching thread may cut
+      }
       sent_events_.Inc(count);
       sent_bytes_.Inc(batch.body.size());
       sent_batches_.Inc();

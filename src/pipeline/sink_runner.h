@@ -70,6 +70,7 @@ class SinkRunner {
     EncodedBatch batch;               // body still uncompressed until a sender takes it
     std::vector<QueuedEvent> events;  // for the dead-letter queue
     bool taken = false;               // a sender has it
+    bool unsynced = false;            // written, waiting for the sink's Sync()
     bool settled = false;             // delivered or dead-lettered
   };
 
@@ -81,6 +82,9 @@ class SinkRunner {
   void Sender(Sink& sink);
   // Sends until delivered or dead-lettered (true), or the stop deadline passes (false).
   bool Deliver(Sink& sink, Flight& flight);
+  // Syncs the sink, then settles the batches it wrote unsynced; writes them again if the
+  // sync failed. False if the stop deadline passed first.
+  bool SyncWritten(Sink& sink, std::vector<Flight*>& written);
   void CompressBody(EncodedBatch& batch);
   // Marks the flight settled and acknowledges the settled batches at the queue's head.
   void Settle(Flight& flight);
@@ -116,6 +120,7 @@ class SinkRunner {
   uint64_t consecutive_failures_ = 0;
   SteadyTime next_probe_{};
   std::atomic<bool> breaker_open_{false};
+  std::atomic<bool> syncing_{false};  // the sink answers Written(): it syncs in rounds
 
   Counter& sent_events_;
   Counter& sent_bytes_;

@@ -41,10 +41,16 @@ struct SendResult {
   std::chrono::milliseconds retry_after{0};  // a server-given delay, if any
   int status = 0;                            // the protocol's status code, if any (HTTP)
   std::string response_excerpt;              // the start of the answer, for dead letters
+  // kOk only: the batch is written but not yet durable; it is acknowledged after Sync().
+  bool unsynced = false;
 
   static SendResult Ok() { return {}; }
-  static SendResult Retry(std::string e) { return {kRetry, std::move(e), {}, 0, {}}; }
-  static SendResult Permanent(std::string e) { return {kPermanent, std::move(e), {}, 0, {}}; }
+  // Written where a crash of the machine could still lose it (the page cache).
+  static SendResult Written() { return {kOk, {}, {}, 0, {}, true}; }
+  static SendResult Retry(std::string e) { return {kRetry, std::move(e), {}, 0, {}, false}; }
+  static SendResult Permanent(std::string e) {
+    return {kPermanent, std::move(e), {}, 0, {}, false};
+  }
 };
 
 class Sink {
@@ -52,6 +58,11 @@ class Sink {
   virtual ~Sink() = default;
   // Called from its sender's thread only; each sender has its own instance.
   virtual SendResult Send(const EncodedBatch& batch) = 0;
+  // Makes durable every batch Send answered with Written(). One sync for many batches is
+  // what lets a file sink keep up with its queue: the runner calls it when the sender is
+  // idle, or at the latest every few MiB or 100 ms. On failure, what was not synced must
+  // be gone from the sink's output: the runner writes those batches again.
+  virtual Status Sync() { return Status::Ok(); }
   // Time-based work (closing files by age); called at least once a second.
   virtual void Poll(SteadyTime /*now*/) {}
   // Finishes what is open (final file names); called once, after the last Send.

@@ -73,11 +73,15 @@ TEST_F(FileSinkTest, CollectsBatchesUntilSizeOrAgeAndHidesOpenFiles) {
   c.max_file_bytes = 20;
   c.max_file_age = std::chrono::seconds(10);
   FileSink sink("f", c, Compression::kNone, clock_);
-  ASSERT_EQ(sink.Send(Batch("0123456789\n")).kind, SendResult::kOk);
+  SendResult r = sink.Send(Batch("0123456789\n"));
+  ASSERT_EQ(r.kind, SendResult::kOk);
+  EXPECT_TRUE(r.unsynced) << "a batch in an open file waits for Sync()";
   auto files = Files();
   ASSERT_EQ(files.size(), 1u);
-  EXPECT_EQ(files[0].filename().string()[0], '.');                    // still being written
-  ASSERT_EQ(sink.Send(Batch("0123456789\n")).kind, SendResult::kOk);  // 22 bytes: complete
+  EXPECT_EQ(files[0].filename().string()[0], '.');  // still being written
+  r = sink.Send(Batch("0123456789\n"));             // 22 bytes: complete
+  ASSERT_EQ(r.kind, SendResult::kOk);
+  EXPECT_FALSE(r.unsynced) << "completing the file synced it";
   files = Files();
   ASSERT_EQ(files.size(), 1u);
   EXPECT_NE(files[0].filename().string()[0], '.');
@@ -89,6 +93,25 @@ TEST_F(FileSinkTest, CollectsBatchesUntilSizeOrAgeAndHidesOpenFiles) {
   clock_.Advance(std::chrono::seconds(10));
   sink.Poll(clock_.Now());  // closed by age
   for (auto& f : Files()) EXPECT_NE(f.filename().string()[0], '.');
+}
+
+TEST_F(FileSinkTest, SyncsInRoundsOrNotAtAllWithoutFsync) {
+  FileSinkConfig c = Config();
+  c.max_file_age = std::chrono::hours(1);
+  FileSink sink("f", c, Compression::kNone, clock_);
+  EXPECT_TRUE(sink.Sync().ok()) << "nothing open: nothing to sync";
+  ASSERT_TRUE(sink.Send(Batch("a\n")).unsynced);
+  ASSERT_TRUE(sink.Send(Batch("b\n")).unsynced);
+  EXPECT_TRUE(sink.Sync().ok());
+  ASSERT_TRUE(sink.Close().ok());
+  ASSERT_EQ(Files().size(), 1u);
+  EXPECT_EQ(Read(Files()[0]), "a\nb\n");
+
+  c.fsync = false;
+  FileSink unsynced("g", c, Compression::kNone, clock_);
+  SendResult r = unsynced.Send(Batch("c\n"));
+  EXPECT_EQ(r.kind, SendResult::kOk);
+  EXPECT_FALSE(r.unsynced) << "with fsync off a written batch is done";
 }
 
 TEST_F(FileSinkTest, AppendsTheCompressionSuffixAndClosesOnClose) {

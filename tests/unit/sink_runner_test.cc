@@ -1,5 +1,6 @@
 // The shared driver with several batches in flight: batches settle in any order, the
-// queue is acknowledged in queue order.
+// queue is acknowledged in queue order; batches a sink wrote unsynced are acknowledged only
+// after its sync, many to one sync.
 #include "pipeline/sink_runner.h"
 
 #include <gtest/gtest.h>
@@ -109,6 +110,121 @@ TEST(SinkRunner, AcknowledgesInQueueOrderWhateverOrderBatchesSettleIn) {
     total += n;
   }
   EXPECT_EQ(total, 6u);
+}
+
+// What a sink that syncs in rounds did, and what the queue was told.
+struct SyncLog {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::string> written;  // first event id of each batch, in order written
+  size_t unsynced_events = 0, synced_events = 0, acked_events = 0;
+  int syncs = 0, failed_syncs = 0;
+  bool fail_next_sync = false;
+  bool acked_before_sync = false;
+};
+
+// Writes unsynced (as a file sink does); a failed sync loses what it had not synced.
+class SyncingSink final : public Sink {
+ public:
+  explicit SyncingSink(SyncLog& log) : log_(log) {}
+  SendResult Send(const EncodedBatch& batch) override {
+    size_t at = batch.body.find("\"id\":\"") + 6;
+    std::lock_guard lock(log_.mu);
+    log_.written.push_back(batch.body.substr(at, batch.body.find('"', at) - at));
+    log_.unsynced_events += batch.events;
+    log_.cv.notify_all();
+    return SendResult::Written();
+  }
+  Status Sync() override {
+    std::lock_guard lock(log_.mu);
+    ++log_.syncs;
+    if (log_.fail_next_sync) {
+      log_.fail_next_sync = false;
+      ++log_.failed_syncs;
+      log_.unsynced_events = 0;
+      return IoError("sync failed (test)");
+    }
+    log_.synced_events += log_.unsynced_events;
+    log_.unsynced_events = 0;
+    return Status::Ok();
+  }
+
+ private:
+  SyncLog& log_;
+};
+
+class SyncAckRecorder final : public QueueReader {
+ public:
+  SyncAckRecorder(QueueReader& inner, SyncLog& log) : inner_(inner), log_(log) {}
+  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override {
+    return inner_.Read(out, max, deadline);
+  }
+  void Ack(size_t n) override {
+    {
+      std::lock_guard lock(log_.mu);
+      log_.acked_events += n;
+      if (log_.acked_events > log_.synced_events) log_.acked_before_sync = true;
+    }
+    inner_.Ack(n);
+  }
+  bool Drained() const override { return inner_.Drained(); }
+  QueueStats Stats() const override { return inner_.Stats(); }
+
+ private:
+  QueueReader& inner_;
+  SyncLog& log_;
+};
+
+// Runs 10 batches of 2 events through a SyncingSink. The clock stands still, so the sink is
+// synced only when nothing more will come: at stop.
+void RunSyncing(SyncLog& log) {
+  MemoryBuffer buffer({"s"}, {QueueLimits{}});
+  std::vector<SinkMask> masks(20, 1);
+  buffer.Append(ParseBatch(MakeBatchBody(20)), masks,
+                [](AppendOutcome o) { ASSERT_TRUE(o.status.ok()); });
+  SyncAckRecorder reader(buffer.Reader(0), log);
+  std::vector<std::unique_ptr<Sink>> sinks;
+  sinks.push_back(std::make_unique<SyncingSink>(log));
+  SinkRunnerOptions opts;
+  opts.batch.max_events = 2;
+  opts.retry.backoff.initial = std::chrono::milliseconds(0);
+  Metrics metrics;
+  ManualClock clock;
+  SinkRunner runner("s", std::move(sinks), reader, opts, metrics, clock);
+  runner.Start();
+  {
+    std::unique_lock lock(log.mu);
+    ASSERT_TRUE(
+        log.cv.wait_for(lock, std::chrono::seconds(10), [&] { return log.written.size() == 10; }));
+    EXPECT_EQ(log.syncs, 0);
+    EXPECT_EQ(log.acked_events, 0u) << "acknowledged before any sync";
+  }
+  buffer.Close();
+  runner.Stop(SteadyTime::max());
+  EXPECT_EQ(reader.Stats().events, 0u);
+}
+
+TEST(SinkRunner, AcknowledgesWrittenBatchesAfterOneSyncForAll) {
+  SyncLog log;
+  RunSyncing(log);
+  EXPECT_EQ(log.syncs, 1);
+  EXPECT_EQ(log.acked_events, 20u);
+  EXPECT_FALSE(log.acked_before_sync);
+}
+
+TEST(SinkRunner, WritesBatchesAgainWhenTheSyncFails) {
+  SyncLog log;
+  log.fail_next_sync = true;
+  RunSyncing(log);
+  EXPECT_EQ(log.failed_syncs, 1);
+  EXPECT_EQ(log.syncs, 2);
+  // Every batch written twice, in queue order both times, and acknowledged once.
+  std::vector<std::string> once = {"0", "2", "4", "6", "8", "10", "12", "14", "16", "18"};
+  std::vector<std::string> twice = once;
+  twice.insert(twice.end(), once.begin(), once.end());
+  EXPECT_EQ(log.written, twice);
+  EXPECT_EQ(log.acked_events, 20u);
+  EXPECT_FALSE(log.acked_before_sync);
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "buffer/disk/log_writer.h"
 #include "buffer/disk/record.h"
 #include "buffer/queue_full.h"
+#include "core/thread_name.h"
 
 namespace fs = std::filesystem;
 
@@ -111,8 +112,14 @@ Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options,
   }
   TRIBUTARY_RETURN_IF_ERROR(b->Checkpoint());
   b->synced_from_ = b->segment_;
-  b->writer_ = std::thread([p = b.get()] { p->WriterLoop(); });
-  b->syncer_ = std::thread([p = b.get()] { p->SyncLoop(); });
+  b->writer_ = std::thread([p = b.get()] {
+    NameThisThread("queue-write");
+    p->WriterLoop();
+  });
+  b->syncer_ = std::thread([p = b.get()] {
+    NameThisThread("queue-sync");
+    p->SyncLoop();
+  });
   return b;
 }
 

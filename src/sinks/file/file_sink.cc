@@ -96,7 +96,7 @@ Status FileSink::Open(int64_t unix_ns) {
   tmp_path_ = (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
   fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd_ < 0) return IoError(Errno("cannot create", tmp_path_));
-  written_ = 0;
+  written_ = synced_ = 0;
   opened_ = clock_.Now();
   return Status::Ok();
 }
@@ -142,13 +142,7 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
     if (n < 0) {
       std::string err = Errno("write failed for", tmp_path_);
       // Cut the partial batch off so that the retry does not leave half a batch behind.
-      if (::ftruncate(fd_, static_cast<off_t>(written_)) != 0 ||
-          ::lseek(fd_, static_cast<off_t>(written_), SEEK_SET) < 0) {
-        ::close(fd_);
-        fd_ = -1;
-        ::unlink(tmp_path_.c_str());
-        err += " (the partial file was removed)";
-      }
+      CutBack(written_);
       return SendResult::Retry(err);
     }
     p += n;
@@ -158,10 +152,34 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
   bool complete = written_ >= config_.max_file_bytes || config_.max_file_age.count() == 0;
   if (complete) {
     if (Status st = Finish(); !st.ok()) return SendResult::Retry(st.message());
-  } else if (config_.fsync && ::fdatasync(fd_) != 0) {
-    return SendResult::Retry(Errno("fdatasync failed for", tmp_path_));
+    return SendResult::Ok();
   }
-  return SendResult::Ok();
+  return config_.fsync ? SendResult::Written() : SendResult::Ok();
+}
+
+Status FileSink::Sync() {
+  if (fd_ < 0 || synced_ == written_) return Status::Ok();
+  if (::fdatasync(fd_) == 0) {
+    synced_ = written_;
+    return Status::Ok();
+  }
+  std::string err = Errno("fdatasync failed for", tmp_path_);
+  // After a failed sync the kernel may have dropped the unsynced pages: cut them off, and
+  // the runner writes those batches again.
+  CutBack(synced_);
+  return IoError(err);
+}
+
+void FileSink::CutBack(uint64_t length) {
+  if (::ftruncate(fd_, static_cast<off_t>(length)) == 0 &&
+      ::lseek(fd_, static_cast<off_t>(length), SEEK_SET) >= 0) {
+    written_ = length;
+    return;
+  }
+  spdlog::error("sink '{}': {}; {} is left for recovery at the next start", name_,
+                Errno("cannot cut back", tmp_path_), tmp_path_);
+  ::close(fd_);
+  fd_ = -1;
 }
 
 void FileSink::Poll(SteadyTime now) {

@@ -32,12 +32,17 @@ class FileSink final : public Sink {
   Result<size_t> RecoverLeftovers();
 
   SendResult Send(const EncodedBatch& batch) override;
+  Status Sync() override;
   void Poll(SteadyTime now) override;
   Status Close() override;
 
  private:
   Status Open(int64_t unix_ns);
   Status Finish();  // sync, close and rename the open file
+  // Cuts the open file back to `length` after a failed write or sync. If even that fails,
+  // the file is left (not renamed) for the next start's recovery, which cuts it to whole
+  // batches, and a new file is begun.
+  void CutBack(uint64_t length);
 
   const std::string name_;
   const FileSinkConfig config_;
@@ -47,6 +52,7 @@ class FileSink final : public Sink {
   int fd_ = -1;
   std::string tmp_path_, final_path_;
   uint64_t written_ = 0;
+  uint64_t synced_ = 0;  // bytes of the open file known durable
   SteadyTime opened_{};
 };
 

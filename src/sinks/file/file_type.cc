@@ -22,7 +22,8 @@ const OptionTable<FileSinkConfig>& Table() {
                      "Complete a file this long after it was opened; `0s` completes every batch's "
                      "file at once.")
            .Bool("fsync", &FileSinkConfig::fsync,
-                 "Sync each batch and each completed file to disk.");
+                 "Acknowledge batches once synced to disk (in rounds of up to 100 ms or 8 MiB), "
+                 "and sync each completed file.");
   return *t;
 }
 

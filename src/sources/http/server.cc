@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "core/thread_name.h"
 #include "sources/http/session.h"
 
 namespace tributary {
@@ -78,7 +79,10 @@ Status HttpServer::Start() {
   port_ = endpoint.port();
   for (auto& w : workers_) {
     Accept(w->acceptor, config_, handler_, *this);
-    w->thread = std::thread([w = w.get()] { w->ioc.run(); });
+    w->thread = std::thread([w = w.get()] {
+      NameThisThread("http-io");
+      w->ioc.run();
+    });
   }
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "core/thread_name.h"
 #include "format/json_text.h"
 #include "format/kafka_binding.h"
 
@@ -89,7 +90,10 @@ Status KafkaSource::Start() {
   spdlog::info("source '{}': consuming [{}] from {} as group '{}'", name_,
                fmt::join(config_.topics, ", "), config_.brokers, config_.group);
   last_commit_ = clock_.Now();
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("kafka:" + name_);
+    Run();
+  });
   return Status::Ok();
 }
 
