@@ -59,9 +59,9 @@ class Sink {
   // Called from its sender's thread only; each sender has its own instance.
   virtual SendResult Send(const EncodedBatch& batch) = 0;
   // Makes durable every batch Send answered with Written(). One sync for many batches is
-  // what lets a file sink keep up with its queue: the runner calls it when the sender is
-  // idle, or at the latest every few MiB or 100 ms. On failure, what was not synced must
-  // be gone from the sink's output: the runner writes those batches again.
+  // what lets a file sink keep up with its queue: the runner calls it 100 ms after the
+  // first such batch, after 8 MiB of them, or at stop. On failure, what was not synced
+  // must be gone from the sink's output: the runner writes those batches again.
   virtual Status Sync() { return Status::Ok(); }
   // Time-based work (closing files by age); called at least once a second.
   virtual void Poll(SteadyTime /*now*/) {}
