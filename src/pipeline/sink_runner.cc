@@ -15,10 +15,7 @@ namespace {
 // A sender syncs what it wrote unsynced after this much time or these many bytes (which
 // bounds the batches held), whichever comes first.
 constexpr auto kSyncEvery = std::chrono::milliseconds(100);
-constexpr size_t kSyncBytes = 8 << 20;
-// Batches cut ahead of the senders: one, so that a sender never waits for the batching
-// thread; more for a sink that syncs, so that batching goes on through a sync.
-constexpr size_t kCutAhead = 1, kCutAheadOfSync = 8;
+constexpr size_t kSyncBytes = 2 << 20;  // ~6,000 events of 330 bytes
 
 int64_t SteadyNanos(SteadyTime t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -184,8 +181,7 @@ bool SinkRunner::Cut() {
   auto busy = [&] {
     return std::count_if(flights_.begin(), flights_.end(), [](auto& f) { return !f->unsynced; });
   };
-  size_t ahead = syncing_.load() ? kCutAheadOfSync : kCutAhead;
-  while (static_cast<size_t>(busy()) >= sinks_.size() + ahead) {
+  while (static_cast<size_t>(busy()) > sinks_.size()) {
     if (Abandoned()) return false;  // the batch stays in the batcher, unacknowledged
     changed_.wait_for(lock, std::chrono::milliseconds(50));
   }
@@ -359,10 +355,7 @@ bool SinkRunner::Deliver(Sink& sink, Flight& flight) {
         std::lock_guard lock(mu_);
         flight.unsynced = r.unsynced;
       }
-      if (r.unsynced) {
-        syncing_.store(true);
-        changed_.notify_all();  // it no longer holds a sender: the batching thread may cut
-      }
+      if (r.unsynced) changed_.notify_all();  // it holds no sender: the batching thread may cut
       sent_events_.Inc(count);
       sent_bytes_.Inc(batch.body.size());
       sent_batches_.Inc();

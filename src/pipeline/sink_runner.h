@@ -76,7 +76,8 @@ class SinkRunner {
 
   void Run();  // the batching thread
   // Hands the batcher's content to the senders; waits while `concurrency` + 1 batches are
-  // unsettled (one cut ahead, so that a sender never waits for the batching thread).
+  // unsettled (one cut ahead, so that a sender never waits for the batching thread), not
+  // counting those written and waiting for a sync.
   // False if the stop deadline passed first.
   bool Cut();
   void Sender(Sink& sink);
@@ -120,7 +121,6 @@ class SinkRunner {
   uint64_t consecutive_failures_ = 0;
   SteadyTime next_probe_{};
   std::atomic<bool> breaker_open_{false};
-  std::atomic<bool> syncing_{false};  // the sink answers Written(): it syncs in rounds
 
   Counter& sent_events_;
   Counter& sent_bytes_;
