@@ -13,8 +13,9 @@ namespace tributary {
 namespace {
 
 // A sender syncs what it wrote unsynced after this much time or these many bytes (which
-// bounds the batches held), whichever comes first.
-constexpr auto kSyncEvery = std::chrono::milliseconds(100);
+// bounds the batches held, and so the memory: 100 ms of single-event requests held 10 MiB
+// more), whichever comes first.
+constexpr auto kSyncEvery = std::chrono::milliseconds(20);
 constexpr size_t kSyncBytes = 2 << 20;  // ~6,000 events of 330 bytes
 
 int64_t SteadyNanos(SteadyTime t) {

@@ -59,7 +59,7 @@ class Sink {
   // Called from its sender's thread only; each sender has its own instance.
   virtual SendResult Send(const EncodedBatch& batch) = 0;
   // Makes durable every batch Send answered with Written(). One sync for many batches is
-  // what lets a file sink keep up with its queue: the runner calls it 100 ms after the
+  // what lets a file sink keep up with its queue: the runner calls it 20 ms after the
   // first such batch, after 2 MiB of them, or at stop. On failure, what was not synced
   // must be gone from the sink's output: the runner writes those batches again.
   virtual Status Sync() { return Status::Ok(); }

@@ -22,7 +22,7 @@ const OptionTable<FileSinkConfig>& Table() {
                      "Complete a file this long after it was opened; `0s` completes every batch's "
                      "file at once.")
            .Bool("fsync", &FileSinkConfig::fsync,
-                 "Acknowledge batches once synced to disk (in rounds of up to 100 ms or 2 MiB), "
+                 "Acknowledge batches once synced to disk (in rounds of up to 20 ms or 2 MiB), "
                  "and sync each completed file.");
   return *t;
 }
