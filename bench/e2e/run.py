@@ -6,8 +6,9 @@ fixed time, and reads from /proc the collector's CPU time, peak RSS and bytes wr
 It then lets the collector deliver everything, stops it, and checks that its sinks hold
 exactly the events it acknowledged. The ceiling is nginx answering 204 to the same
 requests: HTTP on loopback with no work done. The table at the end gives each case's
-events/s, its ratio to the ceiling, CPU seconds per million events, peak RSS and p99
-latency, then the targets with pass/fail.
+events/s, its ratio to the ceiling, the events its sinks delivered per second meanwhile
+(lower when the queue absorbs what they cannot keep up with), CPU seconds per million
+events, peak RSS and p99 latency, then the targets with pass/fail.
 
   bench/e2e/run.py --binary build/release/tributary            # every case, 10 s each
   bench/e2e/run.py --binary ... --case single --duration 5     # one case
@@ -187,6 +188,10 @@ def measure_collector(case: Case, binary: str, seconds: float, work: str) -> dic
             m0, "tributary_source_received_events_total")
         queue_bytes = metric_sum(m1, "tributary_queue_written_bytes_total") - metric_sum(
             m0, "tributary_queue_written_bytes_total")
+        # What the sinks delivered meanwhile: below `acked` when they fall behind the source
+        # and the queue absorbs the difference (until it is full).
+        sent_during = metric_sum(m1, "tributary_sink_sent_events_total") - metric_sum(
+            m0, "tributary_sink_sent_events_total")
         # Let every sink deliver what was acknowledged, then stop (which completes files).
         # Requests wrk had in flight when it stopped may still have been acknowledged.
         sinks = max(case.file_sinks, 1)
@@ -213,6 +218,7 @@ def measure_collector(case: Case, binary: str, seconds: float, work: str) -> dic
     seconds_run = w["duration_us"] / 1e6
     return {
         "events_per_s": acked / seconds_run,
+        "delivered_per_s": sent_during / max(case.file_sinks, 1) / seconds_run,
         "requests_per_s": acked / case.events / seconds_run,
         "cpu_s_per_m": (cpu1 - cpu0) / acked * 1e6 if acked else float("nan"),
         "idle_rss_mib": idle_rss / 1024,
@@ -315,13 +321,13 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print(f"| {'case':<50} | {'events/s':>10} | {'of ceiling':>10} | {'CPU s/M ev':>10} | "
-          f"{'peak RSS':>9} | {'p99':>8} | {'queue B/ev':>10} |")
-    print("|" + "|".join("-" * w for w in (52, 12, 12, 12, 11, 10, 12)) + "|")
+    print(f"| {'case':<50} | {'events/s':>10} | {'of ceiling':>10} | {'delivered/s':>11} | "
+          f"{'CPU s/M ev':>10} | {'peak RSS':>9} | {'p99':>8} | {'queue B/ev':>10} |")
+    print("|" + "|".join("-" * w for w in (52, 12, 12, 13, 12, 11, 10, 12)) + "|")
     for c in cases:
         r = results[c.id]
         print(f"| {c.title:<50} | {r['events_per_s']:>10,.0f} | {r['ratio']:>9.1%} | "
-              f"{r['cpu_s_per_m']:>10.2f} | {r['peak_rss_mib']:>5.1f} MiB | "
+              f"{r['delivered_per_s']:>11,.0f} | {r['cpu_s_per_m']:>10.2f} | {r['peak_rss_mib']:>5.1f} MiB | "
               f"{r['p99_ms']:>5.2f} ms | {r['queue_bytes_per_event']:>10.0f} |")
 
     targets = []
