@@ -323,6 +323,8 @@ bool SinkRunner::DeadLetter(const Flight& flight, const SendResult& last, int at
 }
 
 void SinkRunner::CompressBody(EncodedBatch& batch) {
+  // A batch written again after a failed sync is compressed already.
+  if (batch.compression != Compression::kNone) return;
   batch.compression = options_.records ? Compression::kNone : options_.compression;
   if (batch.compression == Compression::kNone) return;
   std::string compressed;

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "buffer/memory_buffer.h"
+#include "format/compression.h"
 #include "test_util.h"
 
 namespace tributary {
@@ -128,9 +129,15 @@ class SyncingSink final : public Sink {
  public:
   explicit SyncingSink(SyncLog& log) : log_(log) {}
   SendResult Send(const EncodedBatch& batch) override {
-    size_t at = batch.body.find("\"id\":\"") + 6;
+    std::string body = batch.body;
+    if (batch.compression != Compression::kNone) {
+      body.clear();
+      EXPECT_TRUE(Decompress(batch.compression, batch.body, body, 1 << 20).ok())
+          << "compressed once, however often written";
+    }
+    size_t at = body.find("\"id\":\"") + 6;
     std::lock_guard lock(log_.mu);
-    log_.written.push_back(batch.body.substr(at, batch.body.find('"', at) - at));
+    log_.written.push_back(body.substr(at, body.find('"', at) - at));
     log_.unsynced_events += batch.events;
     log_.cv.notify_all();
     return SendResult::Written();
@@ -177,7 +184,7 @@ class SyncAckRecorder final : public QueueReader {
 
 // Runs 10 batches of 2 events through a SyncingSink. The clock stands still, so the sink is
 // synced only when nothing more will come: at stop.
-void RunSyncing(SyncLog& log) {
+void RunSyncing(SyncLog& log, Compression compression = Compression::kNone) {
   MemoryBuffer buffer({"s"}, {QueueLimits{}});
   std::vector<SinkMask> masks(20, 1);
   buffer.Append(ParseBatch(MakeBatchBody(20)), masks,
@@ -187,6 +194,7 @@ void RunSyncing(SyncLog& log) {
   sinks.push_back(std::make_unique<SyncingSink>(log));
   SinkRunnerOptions opts;
   opts.batch.max_events = 2;
+  opts.compression = compression;
   opts.retry.backoff.initial = std::chrono::milliseconds(0);
   Metrics metrics;
   ManualClock clock;
@@ -215,7 +223,7 @@ TEST(SinkRunner, AcknowledgesWrittenBatchesAfterOneSyncForAll) {
 TEST(SinkRunner, WritesBatchesAgainWhenTheSyncFails) {
   SyncLog log;
   log.fail_next_sync = true;
-  RunSyncing(log);
+  RunSyncing(log, Compression::kGzip);
   EXPECT_EQ(log.failed_syncs, 1);
   EXPECT_EQ(log.syncs, 2);
   // Every batch written twice, in queue order both times, and acknowledged once.

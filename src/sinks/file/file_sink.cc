@@ -103,7 +103,13 @@ Status FileSink::Open(int64_t unix_ns) {
 
 Status FileSink::Finish() {
   if (fd_ < 0) return Status::Ok();
-  if (config_.fsync && ::fsync(fd_) != 0) return IoError(Errno("fsync failed for", tmp_path_));
+  if (config_.fsync && ::fsync(fd_) != 0) {
+    std::string err = Errno("fsync failed for", tmp_path_);
+    // Batches answered Written() may be lost with it: the next Sync() says so.
+    CutBack(synced_);
+    sync_failed_ = true;
+    return IoError(err);
+  }
   ::close(fd_);
   fd_ = -1;
   if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) {
@@ -158,6 +164,10 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
 }
 
 Status FileSink::Sync() {
+  if (sync_failed_) {
+    sync_failed_ = false;
+    return IoError("an earlier fsync of " + tmp_path_ + " failed");
+  }
   if (fd_ < 0 || synced_ == written_) return Status::Ok();
   if (::fdatasync(fd_) == 0) {
     synced_ = written_;

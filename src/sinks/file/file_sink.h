@@ -52,7 +52,8 @@ class FileSink final : public Sink {
   int fd_ = -1;
   std::string tmp_path_, final_path_;
   uint64_t written_ = 0;
-  uint64_t synced_ = 0;  // bytes of the open file known durable
+  uint64_t synced_ = 0;       // bytes of the open file known durable
+  bool sync_failed_ = false;  // a completing fsync failed: unsynced batches are gone
   SteadyTime opened_{};
 };
 
