@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <set>
 
@@ -18,6 +19,32 @@ namespace {
 
 using testing_util::MakeBatchBody;
 using testing_util::ParseBatch;
+
+// The id of the first event of an NDJSON body: which batch this is.
+std::string FirstId(std::string_view body) {
+  size_t at = body.find("\"id\":\"") + 6;
+  return std::string(body.substr(at, body.find('"', at) - at));
+}
+
+// Passes through to a real queue and calls `on_ack` with each acknowledgement first.
+class AckObserver final : public QueueReader {
+ public:
+  AckObserver(QueueReader& inner, std::function<void(size_t)> on_ack)
+      : inner_(inner), on_ack_(std::move(on_ack)) {}
+  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override {
+    return inner_.Read(out, max, deadline);
+  }
+  void Ack(size_t n) override {
+    on_ack_(n);
+    inner_.Ack(n);
+  }
+  bool Drained() const override { return inner_.Drained(); }
+  QueueStats Stats() const override { return inner_.Stats(); }
+
+ private:
+  QueueReader& inner_;
+  std::function<void(size_t)> on_ack_;
+};
 
 // What the sink instances of one runner share: the ids of the batches they delivered and
 // a gate that holds back the batch starting with event "0" until it is opened.
@@ -37,9 +64,7 @@ class GatedSink final : public Sink {
  public:
   explicit GatedSink(Gate& gate) : gate_(gate) {}
   SendResult Send(const EncodedBatch& batch) override {
-    // NDJSON, uncompressed: the first line's id says which batch this is.
-    size_t at = batch.body.find("\"id\":\"") + 6;
-    std::string first = batch.body.substr(at, batch.body.find('"', at) - at);
+    std::string first = FirstId(batch.body);  // NDJSON, uncompressed
     std::unique_lock lock(gate_.mu);
     if (first == "0") gate_.WaitFor(lock, [&] { return gate_.open; });
     gate_.delivered.insert(first);
@@ -51,31 +76,6 @@ class GatedSink final : public Sink {
   Gate& gate_;
 };
 
-// Passes through to a real queue and notes each acknowledgement, and whether the gated
-// first batch had been let through by then.
-class AckRecorder final : public QueueReader {
- public:
-  AckRecorder(QueueReader& inner, Gate& gate) : inner_(inner), gate_(gate) {}
-  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override {
-    return inner_.Read(out, max, deadline);
-  }
-  void Ack(size_t n) override {
-    {
-      std::lock_guard lock(gate_.mu);
-      acks.push_back({n, gate_.open});
-    }
-    inner_.Ack(n);
-  }
-  bool Drained() const override { return inner_.Drained(); }
-  QueueStats Stats() const override { return inner_.Stats(); }
-
-  std::vector<std::pair<size_t, bool>> acks;  // (events, first batch let through)
-
- private:
-  QueueReader& inner_;
-  Gate& gate_;
-};
-
 TEST(SinkRunner, AcknowledgesInQueueOrderWhateverOrderBatchesSettleIn) {
   MemoryBuffer buffer({"s"}, {QueueLimits{}});
   auto events = ParseBatch(MakeBatchBody(6));
@@ -83,7 +83,11 @@ TEST(SinkRunner, AcknowledgesInQueueOrderWhateverOrderBatchesSettleIn) {
   buffer.Append(events, masks, [](AppendOutcome o) { ASSERT_TRUE(o.status.ok()); });
 
   Gate gate;
-  AckRecorder reader(buffer.Reader(0), gate);
+  std::vector<std::pair<size_t, bool>> acks;  // (events, first batch let through)
+  AckObserver reader(buffer.Reader(0), [&](size_t n) {
+    std::lock_guard lock(gate.mu);
+    acks.push_back({n, gate.open});
+  });
   std::vector<std::unique_ptr<Sink>> sinks;
   for (int i = 0; i < 3; ++i) sinks.push_back(std::make_unique<GatedSink>(gate));
   SinkRunnerOptions opts;
@@ -106,7 +110,7 @@ TEST(SinkRunner, AcknowledgesInQueueOrderWhateverOrderBatchesSettleIn) {
   EXPECT_EQ(reader.Stats().events, 0u);
   // The later batches settled first, but nothing was acknowledged before the first.
   size_t total = 0;
-  for (auto [n, first_done] : reader.acks) {
+  for (auto [n, first_done] : acks) {
     EXPECT_TRUE(first_done) << n << " events acknowledged ahead of the first batch";
     total += n;
   }
@@ -135,9 +139,8 @@ class SyncingSink final : public Sink {
       EXPECT_TRUE(Decompress(batch.compression, batch.body, body, 1 << 20).ok())
           << "compressed once, however often written";
     }
-    size_t at = body.find("\"id\":\"") + 6;
     std::lock_guard lock(log_.mu);
-    log_.written.push_back(body.substr(at, body.find('"', at) - at));
+    log_.written.push_back(FirstId(body));
     log_.unsynced_events += batch.events;
     log_.cv.notify_all();
     return SendResult::Written();
@@ -160,28 +163,6 @@ class SyncingSink final : public Sink {
   SyncLog& log_;
 };
 
-class SyncAckRecorder final : public QueueReader {
- public:
-  SyncAckRecorder(QueueReader& inner, SyncLog& log) : inner_(inner), log_(log) {}
-  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override {
-    return inner_.Read(out, max, deadline);
-  }
-  void Ack(size_t n) override {
-    {
-      std::lock_guard lock(log_.mu);
-      log_.acked_events += n;
-      if (log_.acked_events > log_.synced_events) log_.acked_before_sync = true;
-    }
-    inner_.Ack(n);
-  }
-  bool Drained() const override { return inner_.Drained(); }
-  QueueStats Stats() const override { return inner_.Stats(); }
-
- private:
-  QueueReader& inner_;
-  SyncLog& log_;
-};
-
 // Runs 10 batches of 2 events through a SyncingSink. The clock stands still, so the sink is
 // synced only when nothing more will come: at stop.
 void RunSyncing(SyncLog& log, Compression compression = Compression::kNone) {
@@ -189,7 +170,11 @@ void RunSyncing(SyncLog& log, Compression compression = Compression::kNone) {
   std::vector<SinkMask> masks(20, 1);
   buffer.Append(ParseBatch(MakeBatchBody(20)), masks,
                 [](AppendOutcome o) { ASSERT_TRUE(o.status.ok()); });
-  SyncAckRecorder reader(buffer.Reader(0), log);
+  AckObserver reader(buffer.Reader(0), [&](size_t n) {
+    std::lock_guard lock(log.mu);
+    log.acked_events += n;
+    if (log.acked_events > log.synced_events) log.acked_before_sync = true;
+  });
   std::vector<std::unique_ptr<Sink>> sinks;
   sinks.push_back(std::make_unique<SyncingSink>(log));
   SinkRunnerOptions opts;
