@@ -193,14 +193,16 @@ def measure_collector(case: Case, binary: str, seconds: float, work: str) -> dic
         sent_during = metric_sum(m1, "tributary_sink_sent_events_total") - metric_sum(
             m0, "tributary_sink_sent_events_total")
         # Let every sink deliver what was acknowledged, then stop (which completes files).
-        # Requests wrk had in flight when it stopped may still have been acknowledged.
+        # Requests wrk had in flight when it stopped may still be acknowledged (with fsync =
+        # "always", after a sync): the count must have stopped moving too.
         sinks = max(case.file_sinks, 1)
         deadline = time.time() + 120
+        total = -1.0
         while True:
             m = metrics(port)
-            total = metric_sum(m, "tributary_source_received_events_total")
+            before, total = total, metric_sum(m, "tributary_source_received_events_total")
             sent_to_null = metric_sum(m, "tributary_sink_sent_events_total")
-            if sent_to_null >= total * sinks or time.time() > deadline:
+            if (sent_to_null >= total * sinks and total == before) or time.time() > deadline:
                 break
             time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
