@@ -180,6 +180,7 @@ void RunSyncing(SyncLog& log, Compression compression = Compression::kNone) {
   SinkRunnerOptions opts;
   opts.batch.max_events = 2;
   opts.compression = compression;
+  opts.compression_level = 6;  // deflated: level 0 stores the text, readable even if gzipped twice
   opts.retry.backoff.initial = std::chrono::milliseconds(0);
   Metrics metrics;
   ManualClock clock;
