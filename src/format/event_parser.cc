@@ -600,6 +600,9 @@ std::string_view NormalizeMediaType(std::string_view ct, std::string& buf) {
   ct = ct.substr(0, ct.find(';'));
   while (!ct.empty() && (ct.back() == ' ' || ct.back() == '\t')) ct.remove_suffix(1);
   while (!ct.empty() && (ct.front() == ' ' || ct.front() == '\t')) ct.remove_prefix(1);
+  // Usually lower case already: then the view will do, and no copy is made (a media type
+  // outgrows the small-string buffer, so a copy is an allocation per request or record).
+  if (std::none_of(ct.begin(), ct.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) return ct;
   buf.assign(ct);
   for (char& c : buf) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   return buf;
@@ -657,7 +660,7 @@ Status ParseBinaryEvent(std::span<const HeaderField> headers, const BinaryBindin
   };
   size_t header_bytes = 0;
   std::string_view media_type;
-  thread_local std::string mt_buf;  // a media type outgrows the small-string buffer
+  std::string mt_buf;
   for (const HeaderField& h : headers) {
     std::string_view n = h.name;
     bool is_ce = n.size() > 3 && IEquals(n.substr(0, 3), binding.prefix);

@@ -84,7 +84,8 @@ inline Status ParseBinaryEvent(std::span<const HeaderField> headers, EventBatch&
 
 bool IsJsonMediaType(std::string_view media_type);
 bool IEquals(std::string_view a, std::string_view b);  // ASCII case-insensitive
-// "Application/JSON; charset=utf-8" -> "application/json" (lowercased into `buf`).
+// "Application/JSON; charset=utf-8" -> "application/json": a view into `content_type`, or
+// into `buf` when letters had to be lowered.
 std::string_view NormalizeMediaType(std::string_view content_type, std::string& buf);
 
 }  // namespace tributary

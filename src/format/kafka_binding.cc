@@ -18,7 +18,7 @@ Status DecodeKafkaRecord(const KafkaRecordView& r, EventBatch& batch, const Pars
     errors.push_back({0, "", "the record has no value and no ce_ headers: it is not an event"});
     st = InvalidArgument(errors.back().message);
   } else {
-    thread_local std::string buf;  // per record otherwise: media types outgrow SSO
+    std::string buf;
     std::string_view media_type = NormalizeMediaType(content_type, buf);
     BodyFormat format = media_type == "application/cloudevents+json" ? BodyFormat::kStructured
                         : media_type == "application/cloudevents-batch+json" ? BodyFormat::kBatch

@@ -433,5 +433,18 @@ TEST(BinaryMode, RequiresAttributesAndRejectsDuplicates) {
   EXPECT_EQ(dup.errors[0].attribute, "id");
 }
 
+TEST(MediaType, IsTrimmedAndLoweredCopyingOnlyWhenLettersAreUpper) {
+  std::string buf;
+  std::string_view lower = " application/json ; charset=utf-8";
+  std::string_view mt = NormalizeMediaType(lower, buf);
+  EXPECT_EQ(mt, "application/json");
+  EXPECT_EQ(mt.data(), lower.data() + 1) << "a view into the header, not a copy";
+  EXPECT_TRUE(buf.empty());
+
+  EXPECT_EQ(NormalizeMediaType("Application/CloudEvents+JSON;charset=UTF-8", buf),
+            "application/cloudevents+json");
+  EXPECT_EQ(buf, "application/cloudevents+json");
+}
+
 }  // namespace
 }  // namespace tributary
