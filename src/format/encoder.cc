@@ -1,5 +1,6 @@
 #include "format/encoder.h"
 
+#include <cassert>
 #include <cstring>
 
 #include "format/base64.h"
@@ -10,15 +11,48 @@
 namespace tributary {
 namespace {
 
-void AppendOneLine(std::string& out, std::string_view data) {
-  size_t at = out.size();
-  out.append(data);
+// Makes the JSON text at [p, end) one line: line breaks can only be insignificant whitespace
+// there (a JSON string cannot hold them raw), so they become spaces.
+void MakeOneLine(char* p, char* end) {
   // memchr (vectorised) rather than a byte loop: line breaks are rare.
   for (char c : {'\n', '\r'}) {
-    char* p = out.data() + at;
-    char* end = out.data() + out.size();
-    while ((p = static_cast<char*>(std::memchr(p, c, static_cast<size_t>(end - p))))) *p++ = ' ';
+    char* q = p;
+    while ((q = static_cast<char*>(std::memchr(q, c, static_cast<size_t>(end - q))))) *q++ = ' ';
   }
+}
+
+char* Put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+
+// AppendEventJson for any event: escapes what needs it, a capacity check per piece.
+void AppendEventJsonEscaping(const EventBatch& batch, const Event& e, std::string& out,
+                             const Enrichment* en) {
+  char sep = '{';
+  ForEachAttribute(batch, e, en, [&](std::string_view name, std::string_view value, AttrKind kind) {
+    out.push_back(sep);
+    sep = ',';
+    out.push_back('"');
+    out.append(name);
+    out.append("\":");
+    if (kind == AttrKind::kString) {
+      AppendJsonString(out, value);
+    } else {
+      out.append(value);
+    }
+  });
+  if (e.data_kind == DataKind::kJson) {
+    out.append(",\"data\":");
+    size_t at = out.size();
+    out.append(e.data);
+    MakeOneLine(out.data() + at, out.data() + out.size());
+  } else if (e.data_kind == DataKind::kBase64) {
+    out.append(",\"data_base64\":\"");
+    out.append(e.data);
+    out.push_back('"');
+  }
+  out.push_back('}');
 }
 
 // What the JSON encoders share: the sink's enrichment. Without one they need nothing of an
@@ -150,28 +184,54 @@ void AppendEventJson(const EventBatch& batch, const Event& e, std::string& out,
     out.append(e.json);
     return;
   }
-  char sep = '{';
+  // An expanded source template is a new string per call: not worth sizing twice.
+  if (en && !en->source_template.empty()) return AppendEventJsonEscaping(batch, e, out, en);
+  // Attribute values almost never need escaping: then the event's size is known up front,
+  // and it is written with one resize and plain copies instead of a capacity check (and a
+  // reload of the string's pointers) per piece. This is the encoding hot path.
+  size_t size = 1;  // '}' ('{' takes the place of the first attribute's ',')
   ForEachAttribute(batch, e, en, [&](std::string_view name, std::string_view value, AttrKind kind) {
-    out.push_back(sep);
-    sep = ',';
-    out.push_back('"');
-    out.append(name);
-    out.append("\":");
-    if (kind == AttrKind::kString) {
-      AppendJsonString(out, value);
-    } else {
-      out.append(value);
-    }
+    size += name.size() + value.size() + (kind == AttrKind::kString ? 6 : 4);  // ,"name":"value"
   });
-  if (e.data_kind == DataKind::kJson) {
-    out.append(",\"data\":");
-    AppendOneLine(out, e.data);
-  } else if (e.data_kind == DataKind::kBase64) {
-    out.append(",\"data_base64\":\"");
-    out.append(e.data);
-    out.push_back('"');
+  if (e.data_kind == DataKind::kJson) size += 8 + e.data.size();     // ,"data":
+  if (e.data_kind == DataKind::kBase64) size += 17 + e.data.size();  // ,"data_base64":""
+  size_t at = out.size();
+  out.resize(at + size);
+  char* p = out.data() + at;
+  char sep = '{';
+  bool escapes = false;
+  ForEachAttribute(batch, e, en, [&](std::string_view name, std::string_view value, AttrKind kind) {
+    if (escapes) return;
+    if (kind == AttrKind::kString && FindJsonEscape(value) != value.size()) {
+      escapes = true;
+      return;
+    }
+    *p++ = sep;
+    sep = ',';
+    *p++ = '"';
+    p = Put(p, name);
+    *p++ = '"';
+    *p++ = ':';
+    if (kind == AttrKind::kString) *p++ = '"';
+    p = Put(p, value);
+    if (kind == AttrKind::kString) *p++ = '"';
+  });
+  if (escapes) {
+    out.resize(at);
+    return AppendEventJsonEscaping(batch, e, out, en);
   }
-  out.push_back('}');
+  if (e.data_kind == DataKind::kJson) {
+    p = Put(p, ",\"data\":");
+    p = Put(p, e.data);
+    MakeOneLine(p - e.data.size(), p);
+  } else if (e.data_kind == DataKind::kBase64) {
+    p = Put(p, ",\"data_base64\":\"");
+    p = Put(p, e.data);
+    *p++ = '"';
+  }
+  *p++ = '}';
+  assert(p == out.data() + out.size());  // the size was exact
+  out.resize(static_cast<size_t>(p - out.data()));
 }
 
 Result<Encoding> ParseEncoding(std::string_view name) {

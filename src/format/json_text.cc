@@ -42,29 +42,42 @@ Status CheckJsonStringBody(const char* p, Unescape unescape) {
   }
 }
 
+// The high bit of each byte of the 8 at `p` that a JSON string must escape: below 0x20, '"'
+// or '\\'. Only bytes above a true hit can be flagged falsely, so the lowest flag is exact.
+uint64_t EscapeFlags(const char* p) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
+  return (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
+          ((backslash - kOnes) & ~backslash)) &
+         kHigh;
+}
+size_t LowestFlagged(uint64_t flags) {
+  static_assert(std::endian::native == std::endian::little, "the first byte is the lowest");
+  return static_cast<size_t>(std::countr_zero(flags) >> 3);
+}
 }  // namespace
 
 size_t FindJsonEscape(std::string_view s) {
-  static_assert(std::endian::native == std::endian::little, "the first hit is the lowest byte");
-  // Eight bytes at a time: a byte of the word is flagged if it is below 0x20 or equal to
-  // '"' or '\\'. Only bytes above a true hit can be flagged falsely, so the lowest flag is
-  // exact.
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  if (s.size() < 8) {
+    // Bytes one by one: copying them into a word would cost a store-forwarding stall.
+    for (size_t i = 0; i < s.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c < 0x20 || c == '"' || c == '\\') return i;
+    }
+    return s.size();
+  }
   size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
-    uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    uint64_t quote = w ^ (kOnes * '"'), backslash = w ^ (kOnes * '\\');
-    uint64_t hit = (((w - kOnes * 0x20) & ~w) | ((quote - kOnes) & ~quote) |
-                    ((backslash - kOnes) & ~backslash)) &
-                   kHigh;
-    if (hit) return i + static_cast<size_t>(std::countr_zero(hit) >> 3);
+    if (auto flags = EscapeFlags(s.data() + i)) return i + LowestFlagged(flags);
   }
-  for (; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == '"' || c == '\\') return i;
-  }
-  return s.size();
+  if (i == s.size()) return i;
+  // The rest as the last word: its bytes already checked are clean, so the lowest flag is
+  // still the first byte to escape.
+  i = s.size() - 8;
+  auto flags = EscapeFlags(s.data() + i);
+  return flags ? i + LowestFlagged(flags) : s.size();
 }
 
 void AppendJsonString(std::string& out, std::string_view s) {
