@@ -74,8 +74,17 @@ void HttpSession::OnHeader(beast::error_code ec) {
 }
 
 void HttpSession::ReadBody() {
-  stream_.expires_after(config_.body_timeout);
   auto len = parser_->content_length();
+  if (len && !parser_->is_done() && *len <= buffer_.size()) {
+    // The body came with the header (a small request): take it without another read, a
+    // timer and a trip through the scheduler.
+    std::string& body = parser_->get().body();
+    body.reserve(*len + simdjson::SIMDJSON_PADDING);
+    body.assign(static_cast<const char*>(buffer_.data().data()), *len);
+    buffer_.consume(*len);
+    return OnBody({});
+  }
+  stream_.expires_after(config_.body_timeout);
   if (!len || parser_->is_done()) {
     // Chunked (or empty): Beast's parser decodes it.
     http::async_read(
