@@ -539,14 +539,17 @@ Status DiskBuffer::Checkpoint() {
     std::lock_guard lock(mu_);
     writing = committed_.segment;
   }
+  uint64_t below = std::min(min_segment, writing);
+  if (below <= deleted_below_) return saved;
   auto segments = ListSegments(options_.dir);
   if (!segments) return segments.status();
   for (uint64_t seg : *segments) {
-    if (seg >= min_segment || seg >= writing) break;
+    if (seg >= below) break;
     std::error_code ec;
     fs::remove(SegmentPath(options_.dir, seg), ec);
     if (ec) return IoError("cannot delete segment " + std::to_string(seg) + ": " + ec.message());
   }
+  deleted_below_ = below;
   return saved;
 }
 

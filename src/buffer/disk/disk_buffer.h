@@ -159,9 +159,11 @@ class DiskBuffer final : public Buffer {
   std::thread syncer_;
   uint64_t synced_from_ = 0;
   std::atomic<bool> directory_unsynced_{false};  // a segment was created
-  // Checkpoint runs on the sync thread and on demand; saved_ is what the ledger holds.
+  // Checkpoint runs on the sync thread and on demand; saved_ is what the ledger holds, and
+  // segments below deleted_below_ are gone (so an idle queue is not listed ten times a second).
   std::mutex checkpoint_mu_;
   std::map<std::string, LogPosition> saved_;
+  uint64_t deleted_below_ = 0;
 
   Counter& corrupt_records_;
   Counter& write_errors_;
