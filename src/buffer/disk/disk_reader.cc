@@ -14,7 +14,7 @@ namespace tributary {
 namespace {
 
 constexpr uint64_t kChunk =
-    4u << 20;  // read segments in windows of this size (grown for larger records)
+    1u << 20;  // read segments in windows of this size (grown for larger records)
 
 bool AtOrPast(const LogPosition& read, const LogPosition& end) {
   return read.segment > end.segment || (read.segment == end.segment && read.offset >= end.offset);
