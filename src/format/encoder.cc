@@ -26,6 +26,21 @@ char* Put(char* p, std::string_view s) {
   return p + s.size();
 }
 
+// The event's data member, if any, and the closing brace.
+void AppendDataAndClose(const Event& e, std::string& out) {
+  if (e.data_kind == DataKind::kJson) {
+    out.append(",\"data\":");
+    size_t at = out.size();
+    out.append(e.data);
+    MakeOneLine(out.data() + at, out.data() + out.size());
+  } else if (e.data_kind == DataKind::kBase64) {
+    out.append(",\"data_base64\":\"");
+    out.append(e.data);
+    out.push_back('"');
+  }
+  out.push_back('}');
+}
+
 // AppendEventJson for any event: escapes what needs it, a capacity check per piece.
 void AppendEventJsonEscaping(const EventBatch& batch, const Event& e, std::string& out,
                              const Enrichment* en) {
@@ -42,17 +57,7 @@ void AppendEventJsonEscaping(const EventBatch& batch, const Event& e, std::strin
       out.append(value);
     }
   });
-  if (e.data_kind == DataKind::kJson) {
-    out.append(",\"data\":");
-    size_t at = out.size();
-    out.append(e.data);
-    MakeOneLine(out.data() + at, out.data() + out.size());
-  } else if (e.data_kind == DataKind::kBase64) {
-    out.append(",\"data_base64\":\"");
-    out.append(e.data);
-    out.push_back('"');
-  }
-  out.push_back('}');
+  AppendDataAndClose(e, out);
 }
 
 // What the JSON encoders share: the sink's enrichment. Without one they need nothing of an
@@ -186,15 +191,13 @@ void AppendEventJson(const EventBatch& batch, const Event& e, std::string& out,
   }
   // An expanded source template is a new string per call: not worth sizing twice.
   if (en && !en->source_template.empty()) return AppendEventJsonEscaping(batch, e, out, en);
-  // Attribute values almost never need escaping: then the event's size is known up front,
-  // and it is written with one resize and plain copies instead of a capacity check (and a
+  // Attribute values almost never need escaping: then their size is known up front, and
+  // they are written with one resize and plain copies instead of a capacity check (and a
   // reload of the string's pointers) per piece. This is the encoding hot path.
-  size_t size = 1;  // '}' ('{' takes the place of the first attribute's ',')
+  size_t size = 0;  // '{' takes the place of the first attribute's ','
   ForEachAttribute(batch, e, en, [&](std::string_view name, std::string_view value, AttrKind kind) {
     size += name.size() + value.size() + (kind == AttrKind::kString ? 6 : 4);  // ,"name":"value"
   });
-  if (e.data_kind == DataKind::kJson) size += 8 + e.data.size();     // ,"data":
-  if (e.data_kind == DataKind::kBase64) size += 17 + e.data.size();  // ,"data_base64":""
   size_t at = out.size();
   out.resize(at + size);
   char* p = out.data() + at;
@@ -220,18 +223,8 @@ void AppendEventJson(const EventBatch& batch, const Event& e, std::string& out,
     out.resize(at);
     return AppendEventJsonEscaping(batch, e, out, en);
   }
-  if (e.data_kind == DataKind::kJson) {
-    p = Put(p, ",\"data\":");
-    p = Put(p, e.data);
-    MakeOneLine(p - e.data.size(), p);
-  } else if (e.data_kind == DataKind::kBase64) {
-    p = Put(p, ",\"data_base64\":\"");
-    p = Put(p, e.data);
-    *p++ = '"';
-  }
-  *p++ = '}';
   assert(p == out.data() + out.size());  // the size was exact
-  out.resize(static_cast<size_t>(p - out.data()));
+  AppendDataAndClose(e, out);
 }
 
 Result<Encoding> ParseEncoding(std::string_view name) {

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include "sinks/file/path_template.h"
 
@@ -105,9 +106,7 @@ Status FileSink::Finish() {
   if (fd_ < 0) return Status::Ok();
   if (config_.fsync && ::fsync(fd_) != 0) {
     std::string err = Errno("fsync failed for", tmp_path_);
-    // Batches answered Written() may be lost with it: the next Sync() says so.
-    CutBack(synced_);
-    sync_failed_ = true;
+    CutBack(synced_, err);
     return IoError(err);
   }
   ::close(fd_);
@@ -148,7 +147,7 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
     if (n < 0) {
       std::string err = Errno("write failed for", tmp_path_);
       // Cut the partial batch off so that the retry does not leave half a batch behind.
-      CutBack(written_);
+      CutBack(written_, err);
       return SendResult::Retry(err);
     }
     p += n;
@@ -164,25 +163,26 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
 }
 
 Status FileSink::Sync() {
-  if (sync_failed_) {
-    sync_failed_ = false;
-    return IoError("an earlier fsync of " + tmp_path_ + " failed");
+  if (fd_ >= 0 && synced_ < written_) {
+    if (::fdatasync(fd_) == 0) {
+      synced_ = written_;
+    } else {
+      // After a failed sync the kernel may have dropped the unsynced pages: cut them off.
+      CutBack(synced_, Errno("fdatasync failed for", tmp_path_));
+    }
   }
-  if (fd_ < 0 || synced_ == written_) return Status::Ok();
-  if (::fdatasync(fd_) == 0) {
-    synced_ = written_;
-    return Status::Ok();
-  }
-  std::string err = Errno("fdatasync failed for", tmp_path_);
-  // After a failed sync the kernel may have dropped the unsynced pages: cut them off, and
-  // the runner writes those batches again.
-  CutBack(synced_);
-  return IoError(err);
+  if (lost_.empty()) return Status::Ok();
+  return IoError(std::exchange(lost_, {}));
 }
 
-void FileSink::CutBack(uint64_t length) {
-  if (::ftruncate(fd_, static_cast<off_t>(length)) == 0 &&
-      ::lseek(fd_, static_cast<off_t>(length), SEEK_SET) >= 0) {
+void FileSink::CutBack(uint64_t length, const std::string& why) {
+  bool cut = ::ftruncate(fd_, static_cast<off_t>(length)) == 0 &&
+             ::lseek(fd_, static_cast<off_t>(length), SEEK_SET) >= 0;
+  // Batches answered Written() that are cut off, or left unsynced in a file given up on,
+  // are not durable: the next Sync() fails, and the runner writes them again.
+  if (config_.fsync && synced_ < written_ && (length < written_ || !cut) && lost_.empty())
+    lost_ = why;
+  if (cut) {
     written_ = length;
     return;
   }

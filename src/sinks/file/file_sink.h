@@ -39,10 +39,10 @@ class FileSink final : public Sink {
  private:
   Status Open(int64_t unix_ns);
   Status Finish();  // sync, close and rename the open file
-  // Cuts the open file back to `length` after a failed write or sync. If even that fails,
-  // the file is left (not renamed) for the next start's recovery, which cuts it to whole
-  // batches, and a new file is begun.
-  void CutBack(uint64_t length);
+  // Cuts the open file back to `length` after a failed write or sync (`why`). If even that
+  // fails, the file is left (not renamed) for the next start's recovery, which cuts it to
+  // whole batches, and a new file is begun.
+  void CutBack(uint64_t length, const std::string& why);
 
   const std::string name_;
   const FileSinkConfig config_;
@@ -52,8 +52,8 @@ class FileSink final : public Sink {
   int fd_ = -1;
   std::string tmp_path_, final_path_;
   uint64_t written_ = 0;
-  uint64_t synced_ = 0;       // bytes of the open file known durable
-  bool sync_failed_ = false;  // a completing fsync failed: unsynced batches are gone
+  uint64_t synced_ = 0;  // bytes of the open file known durable
+  std::string lost_;     // why batches answered Written() are gone, until Sync() says so
   SteadyTime opened_{};
 };
 
