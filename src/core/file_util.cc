@@ -1,6 +1,7 @@
 #include "core/file_util.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -43,6 +44,40 @@ Status SyncDirectory(const std::string& dir) {
   ::close(fd);
   if (rc != 0) return IoError("fsync of directory " + dir + " failed: " + std::strerror(errno));
   return Status::Ok();
+}
+
+Result<DirectoryLock> DirectoryLock::Acquire(const std::string& dir) {
+  std::string path = dir + "/lock";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return IoError("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+    char pid[32] = {};
+    ssize_t n = ::pread(fd, pid, sizeof pid - 1, 0);
+    ::close(fd);
+    if (e != EWOULDBLOCK) return IoError("cannot lock " + path + ": " + std::strerror(e));
+    std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "unknown";
+    while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+    return Unavailable(dir + " is in use by another process (pid " + holder +
+                       "); stop it, or give this one its own storage.data_dir");
+  }
+  std::string pid = std::to_string(::getpid()) + "\n";
+  // The pid only serves a second process's message; the lock holds without it.
+  [[maybe_unused]] bool noted =
+      ::ftruncate(fd, 0) == 0 && ::pwrite(fd, pid.data(), pid.size(), 0) > 0;
+  return DirectoryLock(fd);
+}
+
+DirectoryLock& DirectoryLock::operator=(DirectoryLock&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(o.fd_, -1);
+  }
+  return *this;
+}
+
+DirectoryLock::~DirectoryLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
 }
 
 Result<std::string> ReadWholeFile(const std::string& path) {

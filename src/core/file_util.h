@@ -2,6 +2,7 @@
 // Small file helpers shared by the disk queue, the dead-letter queue and the file sink.
 
 #include <string>
+#include <utility>
 
 #include "core/status.h"
 
@@ -18,5 +19,22 @@ Result<std::string> ReadWholeFile(const std::string& path);
 
 // fsyncs a directory so that a created, renamed or deleted entry is durable.
 Status SyncDirectory(const std::string& dir);
+
+// An exclusive lock on `dir` (a `lock` file in it holding the owner's pid), held while the
+// object lives and released by the kernel if the process dies, so there is never a stale
+// lock to clean up. Two processes on one disk queue would delete and truncate each other's
+// segments.
+class DirectoryLock {
+ public:
+  // Fails with kUnavailable, naming the holder's pid, if another process holds it.
+  static Result<DirectoryLock> Acquire(const std::string& dir);
+  DirectoryLock(DirectoryLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  DirectoryLock& operator=(DirectoryLock&& o) noexcept;
+  ~DirectoryLock();
+
+ private:
+  explicit DirectoryLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
 
 }  // namespace tributary

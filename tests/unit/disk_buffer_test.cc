@@ -255,6 +255,38 @@ TEST_F(DiskBufferTest, DeletesSegmentsOnceEverySinkIsPastThem) {
   EXPECT_LE(ListSegments(dir_.string())->size(), 2u);
 }
 
+TEST_F(DiskBufferTest, RefusesADirectoryAnotherBufferHolds) {
+  // A second collector on the same data_dir would truncate and delete the first one's
+  // segments: it must not start, and say who holds the queue.
+  auto first = Open({"a"});
+  ASSERT_TRUE(Append(*first, {1}, {0b1}).status.ok());
+  DiskQueueOptions o;
+  o.dir = dir_.string();
+  auto second = DiskBuffer::Open(o, {"a"}, {QueueLimits{}}, metrics_);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("in use by another process (pid " +
+                                           std::to_string(::getpid()) + ")"),
+            std::string::npos)
+      << second.status().message();
+  EXPECT_EQ(ListSegments(dir_.string())->size(), 1u);  // the refused open changed nothing
+  first.reset();
+  auto third = Open({"a"});  // released with the first
+  EXPECT_EQ(Read(*third, 0, 10), (std::vector<int>{1}));
+}
+
+TEST_F(DiskBufferTest, AReaderThatCannotOpenItsSegmentTriesAgain) {
+  auto b = Open({"a"});
+  ASSERT_TRUE(Append(*b, {1, 2}, {0b1, 0b1}).status.ok());
+  auto segments = ListSegments(dir_.string());
+  ASSERT_EQ(segments->size(), 1u);
+  std::string path = SegmentPath(dir_.string(), segments->front());
+  fs::rename(path, path + ".away");
+  EXPECT_TRUE(Read(*b, 0, 10).empty());  // reported, and the reader waits
+  fs::rename(path + ".away", path);
+  EXPECT_EQ(Read(*b, 0, 10), (std::vector<int>{1, 2}));
+}
+
 TEST_F(DiskBufferTest, UnderIntervalSyncsAndCheckpointsOnItsOwnThread) {
   // Appends are answered once written; a thread of the queue's own syncs every segment
   // written since its last round (here across rotations) and saves the ledger, which is

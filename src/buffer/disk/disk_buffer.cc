@@ -45,6 +45,10 @@ Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options,
   std::error_code ec;
   fs::create_directories(dir + "/segments", ec);
   if (ec) return IoError("cannot create queue directory " + dir + "/segments: " + ec.message());
+  // Before anything is read or changed: a second process would truncate and delete segments.
+  auto lock = DirectoryLock::Acquire(dir);
+  if (!lock) return lock.status();
+  b->lock_ = std::move(*lock);
 
   auto segments = ListSegments(dir);
   if (!segments) return segments.status();

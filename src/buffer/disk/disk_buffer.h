@@ -26,6 +26,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -127,6 +128,7 @@ class DiskBuffer final : public Buffer {
   LogPosition CommittedEnd();
 
   const DiskQueueOptions options_;
+  std::optional<DirectoryLock> lock_;  // this process's alone
   std::vector<std::unique_ptr<SinkState>> sinks_;
   std::vector<std::string> slots_;
   RecoveryReport recovery_;

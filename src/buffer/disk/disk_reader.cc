@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include "buffer/disk/log_reader.h"
 
@@ -15,6 +16,9 @@ namespace {
 
 constexpr uint64_t kChunk =
     1u << 20;  // read segments in windows of this size (grown for larger records)
+
+// How long a reader waits before trying a segment again that it could not read.
+constexpr auto kRetryRead = std::chrono::milliseconds(200);
 
 bool AtOrPast(const LogPosition& read, const LogPosition& end) {
   return read.segment > end.segment || (read.segment == end.segment && read.offset >= end.offset);
@@ -36,14 +40,14 @@ LogPosition DiskQueueReader::acked() const {
   return acked_;
 }
 
-bool DiskQueueReader::EnsureLoaded(uint64_t until) {
+Status DiskQueueReader::EnsureLoaded(uint64_t until) {
   if (fd_segment_ != read_.segment) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = ::open(SegmentPath(buffer_.options_.dir, read_.segment).c_str(), O_RDONLY | O_CLOEXEC);
-    fd_segment_ = read_.segment;
+    if (fd_ < 0) return IoError(std::string("cannot open it: ") + std::strerror(errno));
+    fd_segment_ = read_.segment;  // only once open: a failed open is tried again
     window_.clear();
     window_base_ = read_.offset;
-    if (fd_ < 0) return false;
   }
   if (read_.offset < window_base_ || read_.offset > window_base_ + window_.size()) {
     window_.clear();
@@ -53,7 +57,7 @@ bool DiskQueueReader::EnsureLoaded(uint64_t until) {
     window_base_ = read_.offset;
   }
   uint64_t have = window_base_ + window_.size();
-  if (have >= until) return true;
+  if (have >= until) return Status::Ok();
   size_t at = window_.size();
   window_.resize(at + (until - have));
   size_t done = 0;
@@ -61,14 +65,22 @@ bool DiskQueueReader::EnsureLoaded(uint64_t until) {
     ssize_t n = ::pread(fd_, window_.data() + at + done, until - have - done,
                         static_cast<off_t>(have + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0) {
+      window_.resize(at + done);
+      return IoError(std::string("cannot read it: ") + std::strerror(errno));
+    }
+    if (n == 0) break;
     done += static_cast<size_t>(n);
   }
   window_.resize(at + done);
-  return done == until - have;
+  if (done < until - have) {
+    return IoError("it ends at byte " + std::to_string(have + done) + ", before the " +
+                   std::to_string(until) + " written to it (was it changed by another program?)");
+  }
+  return Status::Ok();
 }
 
-bool DiskQueueReader::LoadNext(const LogPosition& end) {
+DiskQueueReader::Load DiskQueueReader::LoadNext(const LogPosition& end) {
   DiskBuffer::CorruptionReporter reporter(buffer_);
   uint64_t chunk = kChunk;
   while (!AtOrPast(read_, end)) {
@@ -83,17 +95,16 @@ bool DiskQueueReader::LoadNext(const LogPosition& end) {
       segment_end = static_cast<uint64_t>(st.st_size);
     }
     if (read_.offset >= segment_end) {
-      if (read_.segment == end.segment) return false;
+      if (read_.segment == end.segment) return kNone;
       read_ = {read_.segment + 1, 0, 0};
       std::lock_guard lock(mu_);
       if (in_flight_.empty()) acked_ = read_;  // all before is delivered: the old segment can go
       continue;
     }
     uint64_t until = std::min(segment_end, read_.offset + chunk);
-    if (!EnsureLoaded(until)) {
-      spdlog::error("disk queue: cannot read segment {} at {}: {}", read_.segment, read_.offset,
-                    std::strerror(errno));
-      return false;
+    if (Status st = EnsureLoaded(until); !st.ok()) {
+      ReportReadError(st);
+      return kFailed;
     }
     std::string_view view(window_.data() + (read_.offset - window_base_), until - read_.offset);
     reporter.segment = read_.segment;
@@ -124,11 +135,25 @@ bool DiskQueueReader::LoadNext(const LogPosition& end) {
     f.at = at;
     f.next_offset = next;
     f.cursor = first_event;
+    if (!read_error_.empty()) {
+      spdlog::info("disk queue {}: segment {} reads again", buffer_.options_.dir, at.segment);
+      read_error_.clear();
+    }
     std::lock_guard lock(mu_);
     in_flight_.push_back(std::move(f));
-    return true;
+    return kLoaded;
   }
-  return false;
+  return kNone;
+}
+
+void DiskQueueReader::ReportReadError(const Status& st) {
+  // Once per kind of failure, not once per retry.
+  if (st.message() == read_error_) return;
+  read_error_ = st.message();
+  spdlog::error(
+      "disk queue {}: segment {} offset {}: {}; this sink's delivery waits and tries again "
+      "every {} ms",
+      buffer_.options_.dir, read_.segment, read_.offset, read_error_, kRetryRead.count());
 }
 
 size_t DiskQueueReader::TakeFromCurrent(std::vector<QueuedEvent>& out, size_t max) {
@@ -175,7 +200,14 @@ size_t DiskQueueReader::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTi
     n = TakeFromCurrent(out, max);
     if (n > 0) break;
     LogPosition end = buffer_.CommittedEnd();
-    if (LoadNext(end)) continue;
+    Load loaded = LoadNext(end);
+    if (loaded == kLoaded) continue;
+    if (loaded == kFailed) {
+      // Not a busy loop on a segment that cannot be read: try again a little later.
+      std::this_thread::sleep_until(std::min(deadline, SteadyTime::clock::now() + kRetryRead));
+      if (SteadyTime::clock::now() >= deadline) break;
+      continue;
+    }
     std::unique_lock lock(buffer_.mu_);
     bool more = buffer_.readable_cv_.wait_until(lock, deadline, [&] {
       return !AtOrPast(read_, buffer_.committed_) ||

@@ -38,9 +38,13 @@ class DiskQueueReader final : public QueueReader {
   };
 
   size_t TakeFromCurrent(std::vector<QueuedEvent>& out, size_t max);
-  // Loads the record at read_ into in_flight_; false if none is complete before `end`.
-  bool LoadNext(const LogPosition& end);
-  bool EnsureLoaded(uint64_t until);
+  enum Load { kLoaded, kNone, kFailed };
+  // Loads the record at read_ into in_flight_: kNone if none is complete before `end`,
+  // kFailed if the segment could not be read (reported; read_ stays, to try again).
+  Load LoadNext(const LogPosition& end);
+  // Makes the window hold the segment's bytes up to `until`.
+  Status EnsureLoaded(uint64_t until);
+  void ReportReadError(const Status& st);
   void PopDone();
 
   DiskBuffer& buffer_;
@@ -56,6 +60,7 @@ class DiskQueueReader final : public QueueReader {
   std::string window_;
   uint64_t window_base_ = 0;
   std::string scratch_;
+  std::string read_error_;  // the failure last reported, until a record loads again
   bool json_only_ = false;  // decode events without their attributes (SetJsonOnly)
 };
 
