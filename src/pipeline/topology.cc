@@ -63,19 +63,7 @@ Status Topology::Start() {
   std::vector<SinkSubscription> subs;
   std::vector<std::string> names;
   std::vector<QueueLimits> limits;
-  std::vector<std::vector<std::unique_ptr<Sink>>> sinks;  // an instance per sender
   for (const SinkConfig& s : config_.sinks) {
-    Compression compression = *ParseCompression(s.compression);
-    auto& instances = sinks.emplace_back();
-    for (uint64_t k = 0; k < s.concurrency; ++k) {
-      auto sink = s.build(SinkBuildContext{s.name,
-                                           compression,
-                                           clock,
-                                           *ParseEncoding(s.encoding),
-                                           {s.extensions, s.source, s.override_source}});
-      if (!sink) return InvalidArgument("sink '" + s.name + "': " + sink.status().message());
-      instances.push_back(std::move(*sink));
-    }
     SinkSubscription sub{s.name, {}};
     for (const std::string& p : s.topics)
       sub.topics.push_back(*TopicPattern::Parse(p, config_.router.separators));
@@ -92,12 +80,24 @@ Status Topology::Start() {
                                  : std::optional<std::string>(config_.router.fallback_sink));
   if (!router) return router.status();
   router_ = std::make_unique<Router>(std::move(*router));
+  // The queue before the sinks: a disk queue locks its directory, so a second collector on
+  // the same data_dir stops here, before a file sink completes the first one's open files.
   auto buffer = MakeBuffer(names, limits);
   if (!buffer) return buffer.status();
   buffer_ = std::move(*buffer);
 
   for (size_t i = 0; i < config_.sinks.size(); ++i) {
     const SinkConfig& s = config_.sinks[i];
+    std::vector<std::unique_ptr<Sink>> instances;  // one per sender
+    for (uint64_t k = 0; k < s.concurrency; ++k) {
+      auto sink = s.build(SinkBuildContext{s.name,
+                                           *ParseCompression(s.compression),
+                                           clock,
+                                           *ParseEncoding(s.encoding),
+                                           {s.extensions, s.source, s.override_source}});
+      if (!sink) return InvalidArgument("sink '" + s.name + "': " + sink.status().message());
+      instances.push_back(std::move(*sink));
+    }
     SinkRunnerOptions opts;
     opts.batch = s.batch;
     opts.encoding = *ParseEncoding(s.encoding);
@@ -125,7 +125,7 @@ Status Topology::Start() {
                         return oldest ? static_cast<double>(clock.UnixNanos() - oldest) / 1e9 : 0.0;
                       });
     runners_.push_back(
-        std::make_unique<SinkRunner>(s.name, std::move(sinks[i]), reader, opts, metrics_, clock));
+        std::make_unique<SinkRunner>(s.name, std::move(instances), reader, opts, metrics_, clock));
   }
   ingest_ = std::make_unique<Ingest>(*router_, *buffer_, metrics_);
   replayer_ = std::make_unique<DeadLetterReplayer>(config_.storage.data_dir, names, *buffer_);

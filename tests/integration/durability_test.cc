@@ -277,6 +277,60 @@ max_backoff = "300ms"
   EXPECT_EQ(out.count("after-full"), 1u);
 }
 
+TEST(Durability, ASecondCollectorOnTheSameDataDirRefusesToStart) {
+  const std::string config = R"(
+[storage]
+data_dir = "{DATA}/data"
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+[sinks.files]
+type = "file"
+directory = "{DATA}/out"
+max_file_age = "1h"
+[sinks.files.queue]
+type = "disk"
+[sinks.files.batch]
+max_age = "50ms"
+)";
+  auto with_data = [&](const std::string& dir) {
+    std::string c = config;
+    for (size_t p; (p = c.find("{DATA}")) != std::string::npos;) c.replace(p, 6, dir);
+    return c;
+  };
+  CollectorProcess first(with_data("{DIR}"));
+  ASSERT_TRUE(first.Start()) << first.Log();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(first
+                  .Post("/v1/events", "application/cloudevents+json",
+                        R"({"specversion":"1.0","id":")" + std::to_string(i) +
+                            R"(","source":"/s","type":"t"})")
+                  ->status,
+              202u);
+  }
+  ASSERT_TRUE(WaitForMetric(first, R"(tributary_sink_sent_events_total{sink="files"} 3)",
+                            std::chrono::seconds(10)));
+  auto open_files = [&] {
+    size_t n = 0;
+    for (auto& e : fs::recursive_directory_iterator(first.dir() / "out"))
+      n += e.is_regular_file() && e.path().extension() == ".tmp";
+    return n;
+  };
+  ASSERT_EQ(open_files(), 1u);  // the first collector's file, still being written
+
+  // Same data_dir and output directory, another port: only the queue's lock can stop it.
+  CollectorProcess second(with_data(first.dir().string()));
+  EXPECT_FALSE(second.Start()) << "a second collector ran on a queue in use";
+  EXPECT_NE(second.Log().find("/data/queue is in use by another process (pid "), std::string::npos)
+      << second.Log();
+  EXPECT_EQ(open_files(), 1u);  // not completed under the first one's feet
+
+  EXPECT_EQ(first.Stop(), 0);
+  EXPECT_EQ(OutputIds(first), (std::map<std::string, int>{{"0", 1}, {"1", 1}, {"2", 1}}));
+  CollectorProcess third(with_data(first.dir().string()));
+  EXPECT_TRUE(third.Start()) << third.Log();  // the lock went with the first process
+}
+
 TEST(Durability, QueueInspectAndVerifyReadAQueueWithoutChangingIt) {
   CollectorProcess q(R"(
 [storage]
