@@ -17,6 +17,10 @@ namespace {
 // more), whichever comes first.
 constexpr auto kSyncEvery = std::chrono::milliseconds(20);
 constexpr size_t kSyncBytes = 2 << 20;  // ~6,000 events of 330 bytes
+// The batching thread cuts ahead of busy senders until the batches they have not settled
+// hold this many bytes, so that encoding goes on while a sender writes or syncs (a file
+// sink's batching thread sat idle through each sync) and memory stays bounded.
+constexpr size_t kCutAheadBytes = 2 << 20;
 
 int64_t SteadyNanos(SteadyTime t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -179,10 +183,16 @@ bool SinkRunner::Cut() {
       fmt::format("{}-{:x}-{:x}-{}", name_, first.position_hi, first.position_lo, in_batch_.size());
   std::unique_lock lock(mu_);
   // Batches written and waiting for a sync do not hold a sender.
-  auto busy = [&] {
-    return std::count_if(flights_.begin(), flights_.end(), [](auto& f) { return !f->unsynced; });
+  auto room = [&] {
+    size_t busy = 0, bytes = 0;
+    for (auto& f : flights_) {
+      if (f->unsynced) continue;
+      ++busy;
+      bytes += f->batch.body.size();
+    }
+    return busy <= sinks_.size() || bytes < kCutAheadBytes;
   };
-  while (static_cast<size_t>(busy()) > sinks_.size()) {
+  while (!room()) {
     if (Abandoned()) return false;  // the batch stays in the batcher, unacknowledged
     changed_.wait_for(lock, std::chrono::milliseconds(50));
   }

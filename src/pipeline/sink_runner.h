@@ -75,9 +75,9 @@ class SinkRunner {
   };
 
   void Run();  // the batching thread
-  // Hands the batcher's content to the senders; waits while `concurrency` + 1 batches are
-  // unsettled (one cut ahead, so that a sender never waits for the batching thread), not
-  // counting those written and waiting for a sync.
+  // Hands the batcher's content to the senders; waits while more than `concurrency`
+  // batches are unsettled and they hold kCutAheadBytes, not counting those written and
+  // waiting for a sync.
   // False if the stop deadline passed first.
   bool Cut();
   void Sender(Sink& sink);

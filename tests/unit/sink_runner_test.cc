@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "buffer/memory_buffer.h"
 #include "format/compression.h"
@@ -32,7 +34,9 @@ class AckObserver final : public QueueReader {
   AckObserver(QueueReader& inner, std::function<void(size_t)> on_ack)
       : inner_(inner), on_ack_(std::move(on_ack)) {}
   size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override {
-    return inner_.Read(out, max, deadline);
+    size_t n = inner_.Read(out, max, deadline);
+    read += n;
+    return n;
   }
   void Ack(size_t n) override {
     on_ack_(n);
@@ -40,6 +44,8 @@ class AckObserver final : public QueueReader {
   }
   bool Drained() const override { return inner_.Drained(); }
   QueueStats Stats() const override { return inner_.Stats(); }
+
+  std::atomic<size_t> read{0};  // events handed to the runner
 
  private:
   QueueReader& inner_;
@@ -115,6 +121,38 @@ TEST(SinkRunner, AcknowledgesInQueueOrderWhateverOrderBatchesSettleIn) {
     total += n;
   }
   EXPECT_EQ(total, 6u);
+}
+
+TEST(SinkRunner, KeepsBatchingWhileItsSenderIsBusy) {
+  // One sender, stuck on the first batch: the batching thread cuts the next batches anyway
+  // (up to 2 MiB of them), so that the sender finds them encoded when it is free again.
+  MemoryBuffer buffer({"s"}, {QueueLimits{}});
+  buffer.Append(ParseBatch(MakeBatchBody(20)), std::vector<SinkMask>(20, 1),
+                [](AppendOutcome o) { ASSERT_TRUE(o.status.ok()); });
+  Gate gate;
+  AckObserver reader(buffer.Reader(0), [](size_t) {});
+  std::vector<std::unique_ptr<Sink>> sinks;
+  sinks.push_back(std::make_unique<GatedSink>(gate));
+  SinkRunnerOptions opts;
+  opts.batch.max_events = 2;
+  opts.batch.max_age = std::chrono::milliseconds(10);
+  Metrics metrics;
+  SinkRunner runner("s", std::move(sinks), reader, opts, metrics, SystemClock::Get());
+  runner.Start();
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (reader.read < 20 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(reader.read, 20u) << "batching stopped behind the busy sender";
+  {
+    std::unique_lock lock(gate.mu);
+    EXPECT_TRUE(gate.delivered.empty());
+    gate.open = true;
+    gate.cv.notify_all();
+    ASSERT_TRUE(gate.WaitFor(lock, [&] { return gate.delivered.size() == 10; }));
+  }
+  buffer.Close();
+  runner.Stop(SteadyTime::max());
+  EXPECT_EQ(reader.Stats().events, 0u);
 }
 
 // What a sink that syncs in rounds did, and what the queue was told.
