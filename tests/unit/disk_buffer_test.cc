@@ -255,6 +255,28 @@ TEST_F(DiskBufferTest, DeletesSegmentsOnceEverySinkIsPastThem) {
   EXPECT_LE(ListSegments(dir_.string())->size(), 2u);
 }
 
+TEST_F(DiskBufferTest, ReadsRecordsOfEverySizeAcrossItsReadWindows) {
+  // The reader reads segments in 1 MiB windows: records that straddle a window's end, and
+  // records larger than a window, must come back whole and in order.
+  auto b = Open({"a"});
+  std::vector<int> expected;
+  int id = 0;
+  for (size_t data_bytes : {100, 40000, 300000, 900000, 10, 700000, 500000, 5}) {
+    std::string body = "[";
+    for (int i = 0; i < 3; ++i, ++id) {
+      body +=
+          (i ? "," : "") + testing_util::MakeEvent(id, "\"" + std::string(data_bytes, 'x') + "\"");
+      expected.push_back(id);
+    }
+    std::promise<AppendOutcome> p;
+    b->Append(ParseBatch(body + "]"), std::vector<SinkMask>(3, 1),
+              [&](AppendOutcome o) { p.set_value(std::move(o)); });
+    ASSERT_TRUE(p.get_future().get().status.ok());
+  }
+  EXPECT_EQ(Read(*b, 0, 100), expected);
+  EXPECT_EQ(metrics_.GetCounter("tributary_queue_corrupt_records_total", "").value(), 0u);
+}
+
 TEST_F(DiskBufferTest, RefusesADirectoryAnotherBufferHolds) {
   // A second collector on the same data_dir would truncate and delete the first one's
   // segments: it must not start, and say who holds the queue.

@@ -40,42 +40,45 @@ LogPosition DiskQueueReader::acked() const {
   return acked_;
 }
 
+uint64_t DiskQueueReader::WindowHeld() const {
+  if (fd_segment_ != read_.segment || read_.offset < window_base_ ||
+      read_.offset >= window_base_ + window_len_)
+    return 0;
+  return window_base_ + window_len_ - read_.offset;
+}
+
 Status DiskQueueReader::EnsureLoaded(uint64_t until) {
   if (fd_segment_ != read_.segment) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = ::open(SegmentPath(buffer_.options_.dir, read_.segment).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) return IoError(std::string("cannot open it: ") + std::strerror(errno));
     fd_segment_ = read_.segment;  // only once open: a failed open is tried again
-    window_.clear();
-    window_base_ = read_.offset;
+    window_len_ = 0;
   }
-  if (read_.offset < window_base_ || read_.offset > window_base_ + window_.size()) {
-    window_.clear();
-    window_base_ = read_.offset;
-  } else if (read_.offset - window_base_ > kChunk) {
-    window_.erase(0, read_.offset - window_base_);  // drop what was read
-    window_base_ = read_.offset;
+  uint64_t held = WindowHeld();
+  if (held >= until - read_.offset) return Status::Ok();
+  // Keep the bytes from read_ on (the start of a record the window cut: small) at the front.
+  if (held > 0) std::memmove(window_.get(), window_.get() + (read_.offset - window_base_), held);
+  window_base_ = read_.offset;
+  window_len_ = held;
+  size_t want = until - read_.offset;
+  if (want > window_cap_) {
+    auto bigger = std::make_unique_for_overwrite<char[]>(want);
+    std::memcpy(bigger.get(), window_.get(), held);
+    window_ = std::move(bigger);
+    window_cap_ = want;
   }
-  uint64_t have = window_base_ + window_.size();
-  if (have >= until) return Status::Ok();
-  size_t at = window_.size();
-  window_.resize(at + (until - have));
-  size_t done = 0;
-  while (done < until - have) {
-    ssize_t n = ::pread(fd_, window_.data() + at + done, until - have - done,
-                        static_cast<off_t>(have + done));
+  while (window_len_ < want) {
+    ssize_t n = ::pread(fd_, window_.get() + window_len_, want - window_len_,
+                        static_cast<off_t>(window_base_ + window_len_));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      window_.resize(at + done);
-      return IoError(std::string("cannot read it: ") + std::strerror(errno));
+    if (n < 0) return IoError(std::string("cannot read it: ") + std::strerror(errno));
+    if (n == 0) {
+      return IoError("it ends at byte " + std::to_string(window_base_ + window_len_) +
+                     ", before the " + std::to_string(until) +
+                     " written to it (was it changed by another program?)");
     }
-    if (n == 0) break;
-    done += static_cast<size_t>(n);
-  }
-  window_.resize(at + done);
-  if (done < until - have) {
-    return IoError("it ends at byte " + std::to_string(have + done) + ", before the " +
-                   std::to_string(until) + " written to it (was it changed by another program?)");
+    window_len_ += static_cast<size_t>(n);
   }
   return Status::Ok();
 }
@@ -101,19 +104,29 @@ DiskQueueReader::Load DiskQueueReader::LoadNext(const LogPosition& end) {
       if (in_flight_.empty()) acked_ = read_;  // all before is delivered: the old segment can go
       continue;
     }
-    uint64_t until = std::min(segment_end, read_.offset + chunk);
-    if (Status st = EnsureLoaded(until); !st.ok()) {
-      ReportReadError(st);
-      return kFailed;
+    // Parse what the window holds; read on, a window at a time, only when that is not a
+    // whole record (so one pread serves many records, and little is moved to make room).
+    if (WindowHeld() == 0) {
+      if (Status st = EnsureLoaded(std::min(segment_end, read_.offset + chunk)); !st.ok()) {
+        ReportReadError(st);
+        return kFailed;
+      }
     }
-    std::string_view view(window_.data() + (read_.offset - window_base_), until - read_.offset);
+    uint64_t held = std::min(WindowHeld(), segment_end - read_.offset);
+    std::string_view view(window_.get() + (read_.offset - window_base_), held);
     reporter.segment = read_.segment;
     log::Reader reader(view, read_.offset, &reporter);
     std::string_view rec;
     uint64_t rec_offset = 0;
     if (!reader.ReadRecord(&rec, &scratch_, &rec_offset)) {
-      if (until < segment_end) {
-        chunk *= 2;  // a record larger than the window: read more
+      if (read_.offset + held < segment_end) {
+        if (held >= chunk) chunk *= 2;  // a record larger than the window
+        if (Status st =
+                EnsureLoaded(std::min(segment_end, read_.offset + std::max(chunk, held + 1)));
+            !st.ok()) {
+          ReportReadError(st);
+          return kFailed;
+        }
         continue;
       }
       // Nothing whole before the end of this segment: a torn tail or damage (reported).

@@ -4,6 +4,7 @@
 // tracks the acknowledged position the ledger saves.
 
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -42,7 +43,9 @@ class DiskQueueReader final : public QueueReader {
   // Loads the record at read_ into in_flight_: kNone if none is complete before `end`,
   // kFailed if the segment could not be read (reported; read_ stays, to try again).
   Load LoadNext(const LogPosition& end);
-  // Makes the window hold the segment's bytes up to `until`.
+  // Bytes the window holds from read_ on (0 if it does not hold read_).
+  uint64_t WindowHeld() const;
+  // Makes the window hold the segment's bytes from read_ up to `until`.
   Status EnsureLoaded(uint64_t until);
   void ReportReadError(const Status& st);
   void PopDone();
@@ -54,10 +57,11 @@ class DiskQueueReader final : public QueueReader {
   std::deque<InFlight> in_flight_;
   LogPosition read_;   // the next record to load
   LogPosition acked_;  // everything before is delivered
-  // A window of the segment being read: bytes [window_base_, window_base_ + window_.size()).
+  // A window of the segment being read: bytes [window_base_, window_base_ + window_len_).
   int fd_ = -1;
   uint64_t fd_segment_ = UINT64_MAX;
-  std::string window_;
+  std::unique_ptr<char[]> window_;  // not zeroed: pread fills it
+  size_t window_cap_ = 0, window_len_ = 0;
   uint64_t window_base_ = 0;
   std::string scratch_;
   std::string read_error_;  // the failure last reported, until a record loads again

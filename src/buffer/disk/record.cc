@@ -90,8 +90,9 @@ Result<DecodedRecord> DecodeRecord(std::string_view in, bool attributes) {
     if (len < 2 || in[end - 1] != '\n')
       return InvalidArgument("record lengths do not match its lines");
   }
-  std::string json(in);
-  EnsurePadding(json);
+  std::string json;
+  json.reserve(in.size() + simdjson::SIMDJSON_PADDING);  // one copy, padded for the parser
+  json.assign(in);
   r.batch = std::make_shared<EventBatch>(std::move(json));
   r.batch->received_ns = r.received_ns;
   if (attributes) {
