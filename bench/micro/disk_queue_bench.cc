@@ -8,11 +8,21 @@
 
 #include "admin/metrics.h"
 #include "bench_bodies.h"
+#include "buffer/disk/crc32c.h"
 #include "buffer/disk/disk_buffer.h"
 #include "buffer/disk/record.h"
 
 namespace tributary::bench {
 namespace {
+
+// One fragment of the log's framing: up to a 32 KiB block, checksummed on write and read.
+void BM_Crc32cFragment(benchmark::State& state) {
+  std::string data(32761, 'x');
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>(i * 131);
+  for (auto _ : state) benchmark::DoNotOptimize(crc32c::Value(data.data(), data.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * data.size()));
+}
+BENCHMARK(BM_Crc32cFragment);
 
 void BM_RecordEncode100(benchmark::State& state) {
   auto batch = Parse(Array(100, CloudEvent), BodyFormat::kBatch);
