@@ -33,6 +33,12 @@ void CompositeBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMas
                 });
 }
 
+AppendOutcome CompositeBuffer::RefusesAll(uint64_t bytes) {
+  AppendOutcome disk = disk_->RefusesAll(bytes);
+  if (disk.status.ok() || memory_->RefusesAll(bytes).status.ok()) return {};
+  return disk;
+}
+
 QueueReader& CompositeBuffer::Reader(size_t sink) {
   return is_disk_[sink] ? disk_->Reader(local_[sink]) : memory_->Reader(local_[sink]);
 }

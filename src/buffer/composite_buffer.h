@@ -19,6 +19,7 @@ class CompositeBuffer final : public Buffer {
 
   void Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
               AppendCallback done) override;
+  AppendOutcome RefusesAll(uint64_t bytes) override;
   QueueReader& Reader(size_t sink) override;
   void Close() override;
 

@@ -100,6 +100,29 @@ MemoryBuffer::MemoryBuffer(const std::vector<std::string>& sink_names,
   }
 }
 
+AppendOutcome MemoryBuffer::Full(MemoryQueue& q, uint64_t bytes) {
+  const QueueLimits& l = q.limits();
+  AppendOutcome outcome;
+  outcome.status =
+      Unavailable("queue for sink '" + q.sink_name() + "' is full (" +
+                  std::to_string(l.max_events) + " events / " + std::to_string(l.max_bytes) +
+                  " bytes); raise sinks." + q.sink_name() + ".queue.max_events / max_bytes");
+  outcome.full = true;
+  outcome.full_sink = q.sink_name();
+  outcome.may_block = l.when_full == FullPolicy::kBlock;
+  outcome.block_timeout = l.block_timeout;
+  outcome.retry_after_seconds = q.drain().RetryAfterSeconds(bytes);
+  return outcome;
+}
+
+AppendOutcome MemoryBuffer::RefusesAll(uint64_t bytes) {
+  for (auto& q : queues_) {
+    std::lock_guard lock(q->mutex());
+    if (q->HasRoom(1, bytes) || q->limits().when_full != FullPolicy::kReject) return {};
+  }
+  return queues_.empty() ? AppendOutcome{} : Full(*queues_.front(), bytes);
+}
+
 void MemoryBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
                           AppendCallback done) {
   const size_t n = queues_.size();
@@ -131,15 +154,7 @@ void MemoryBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> 
             indices[s].clear();
             continue;
           }
-          outcome.status = Unavailable("queue for sink '" + queues_[s]->sink_name() +
-                                       "' is full (" + std::to_string(l.max_events) + " events / " +
-                                       std::to_string(l.max_bytes) + " bytes); raise sinks." +
-                                       queues_[s]->sink_name() + ".queue.max_events / max_bytes");
-          outcome.full = true;
-          outcome.full_sink = queues_[s]->sink_name();
-          outcome.may_block = l.when_full == FullPolicy::kBlock;
-          outcome.block_timeout = l.block_timeout;
-          outcome.retry_after_seconds = queues_[s]->drain().RetryAfterSeconds(bytes[s]);
+          outcome = Full(*queues_[s], bytes[s]);
           break;
         }
       }

@@ -66,8 +66,11 @@ class MemoryBuffer final : public Buffer {
               AppendCallback done) override;
   QueueReader& Reader(size_t sink) override { return *queues_[sink]; }
   void Close() override;
+  AppendOutcome RefusesAll(uint64_t bytes) override;
 
  private:
+  static AppendOutcome Full(MemoryQueue& q, uint64_t bytes);
+
   std::vector<std::unique_ptr<MemoryQueue>> queues_;
   std::vector<Counter*> dropped_full_;  // per sink, for drop_newest
   std::mutex append_mu_;  // makes multi-queue appends atomic with respect to each other

@@ -91,6 +91,11 @@ class Buffer {
   virtual QueueReader& Reader(size_t sink) = 0;
   // Refuses further appends and wakes readers so they can drain and stop.
   virtual void Close() = 0;
+  // Whether every queue would refuse `bytes` more at once, however they were routed: each
+  // holds events, has less room than that, and answers `reject`. Then the outcome says so
+  // (for the first sink) and a source may refuse the request before it pays to parse it;
+  // otherwise it is ok.
+  virtual AppendOutcome RefusesAll(uint64_t /*bytes*/) { return {}; }
 };
 
 }  // namespace tributary

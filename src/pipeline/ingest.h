@@ -20,6 +20,10 @@ class Ingest {
   // fallback) succeeds at once: those events are counted, not queued.
   void Submit(const EventBatchPtr& batch, AppendCallback done);
 
+  // The buffer's answer to a request of `bytes` before it is parsed: not ok if every queue
+  // would refuse it anyway (see Buffer::RefusesAll).
+  AppendOutcome RefusesAll(uint64_t bytes) { return buffer_.RefusesAll(bytes); }
+
   // False once the buffer refuses appends for good (shutting down).
   bool accepting() const { return accepting_.load(); }
   void StopAccepting() { accepting_.store(false); }

@@ -225,7 +225,11 @@ TEST_F(DiskBufferTest, AppliesQueueLimitsAndPolicies) {
   EXPECT_TRUE(full.full);
   EXPECT_GE(full.retry_after_seconds, 1);
   EXPECT_NE(full.status.message().find("sinks.reject.queue.max_bytes"), std::string::npos);
+  AppendOutcome early = b->RefusesAll(100);  // what a source asks before it parses
+  EXPECT_TRUE(early.full);
+  EXPECT_EQ(early.status.message(), full.status.message());
   EXPECT_EQ(Read(*b, 0, 10).size(), 3u);
+  EXPECT_TRUE(b->RefusesAll(100).status.ok());
   EXPECT_TRUE(Append(*b, {5}, {1}).status.ok());  // room again
 
   QueueLimits drop = l;
@@ -233,6 +237,7 @@ TEST_F(DiskBufferTest, AppliesQueueLimitsAndPolicies) {
   auto d = Open({"dropper", "other"}, drop, FsyncPolicy::kInterval, dir_ / "drop");
   ASSERT_TRUE(Append(*d, {1, 2, 3}, {0b11, 0b11, 0b11}).status.ok());
   ASSERT_TRUE(Append(*d, {4}, {0b11}).status.ok());  // accepted, but not for "dropper"
+  EXPECT_TRUE(d->RefusesAll(100).status.ok());       // drop_newest accepts: never refused early
   EXPECT_EQ(Read(*d, 0, 10), (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(Read(*d, 1, 10), (std::vector<int>{1, 2, 3}));  // "other" is also full (limit 3)
   EXPECT_NE(metrics_.Render().find(

@@ -66,12 +66,32 @@ TEST(MemoryBuffer, AppendIsAllOrNothingWhenOneQueueIsFull) {
   EXPECT_EQ(o.full_sink, "small");
   EXPECT_NE(o.status.message().find("sinks.small.queue.max_events"), std::string::npos);
   EXPECT_EQ(buf.Reader(0).Stats().events, 2u);  // "big" did not take it either
+  // A request may still go to "big" alone: not refused before it is parsed.
+  EXPECT_TRUE(buf.RefusesAll(100).status.ok());
 
   // Acknowledged events make room again.
   std::vector<QueuedEvent> got;
   buf.Reader(1).Read(got, 10, Soon());
   buf.Reader(1).Ack(2);
   EXPECT_TRUE(AppendSync(buf, ParseBatch(MakeBatchBody(1)), {0b11}).status.ok());
+}
+
+TEST(MemoryBuffer, RefusesAllOnlyWhenEveryQueueIsFullAndRejects) {
+  QueueLimits small;
+  small.max_events = 2;
+  MemoryBuffer buf({"a", "b"}, {small, small});
+  EXPECT_TRUE(buf.RefusesAll(100).status.ok());  // empty queues take anything
+  ASSERT_TRUE(AppendSync(buf, ParseBatch(MakeBatchBody(2)), {0b11, 0b11}).status.ok());
+  AppendOutcome o = buf.RefusesAll(100);
+  EXPECT_FALSE(o.status.ok());
+  EXPECT_TRUE(o.full);
+  EXPECT_FALSE(o.may_block);
+  EXPECT_GE(o.retry_after_seconds, 1);
+  EXPECT_NE(o.status.message().find("is full"), std::string::npos);
+  std::vector<QueuedEvent> got;
+  buf.Reader(1).Read(got, 10, Soon());
+  buf.Reader(1).Ack(2);
+  EXPECT_TRUE(buf.RefusesAll(100).status.ok());  // "b" has room again
 }
 
 TEST(MemoryBuffer, ReportsBlockPolicyAndRefusesAfterClose) {
@@ -82,6 +102,7 @@ TEST(MemoryBuffer, ReportsBlockPolicyAndRefusesAfterClose) {
   ASSERT_TRUE(AppendSync(buf, ParseBatch(MakeBatchBody(1)), {1}).status.ok());
   AppendOutcome o = AppendSync(buf, ParseBatch(MakeBatchBody(1)), {1});
   EXPECT_TRUE(o.may_block);
+  EXPECT_TRUE(buf.RefusesAll(100).status.ok());  // `block` waits for room: no early refusal
   buf.Close();
   EXPECT_FALSE(AppendSync(buf, ParseBatch(MakeBatchBody(1)), {1}).status.ok());
   std::vector<QueuedEvent> got;

@@ -296,15 +296,7 @@ void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> ma
         dropped.push_back(s);
         continue;
       }
-      outcome.status = Unavailable(
-          "queue for sink '" + st.name + "' is full (" + std::to_string(st.bytes.load()) +
-          " bytes / " + std::to_string(st.events.load()) + " events queued); raise sinks." +
-          st.name + ".queue.max_bytes or fix what slows the sink");
-      outcome.full = true;
-      outcome.full_sink = st.name;
-      outcome.may_block = st.limits.when_full == FullPolicy::kBlock;
-      outcome.block_timeout = st.limits.block_timeout;
-      outcome.retry_after_seconds = st.drain.RetryAfterSeconds(add_bytes[s]);
+      outcome = Full(st, add_bytes[s]);
     }
     if (outcome.status.ok()) {
       for (size_t s : dropped) {
@@ -337,6 +329,30 @@ void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> ma
     pending_.push_back(std::move(p));
   }
   writer_cv_.notify_one();
+}
+
+AppendOutcome DiskBuffer::Full(SinkState& st, uint64_t bytes) {
+  AppendOutcome outcome;
+  outcome.status =
+      Unavailable("queue for sink '" + st.name + "' is full (" + std::to_string(st.bytes.load()) +
+                  " bytes / " + std::to_string(st.events.load()) + " events queued); raise sinks." +
+                  st.name + ".queue.max_bytes or fix what slows the sink");
+  outcome.full = true;
+  outcome.full_sink = st.name;
+  outcome.may_block = st.limits.when_full == FullPolicy::kBlock;
+  outcome.block_timeout = st.limits.block_timeout;
+  outcome.retry_after_seconds = st.drain.RetryAfterSeconds(bytes);
+  return outcome;
+}
+
+AppendOutcome DiskBuffer::RefusesAll(uint64_t bytes) {
+  for (auto& s : sinks_) {
+    uint64_t events = s->events.load();
+    bool full = events > 0 &&
+                (events >= s->limits.max_events || s->bytes.load() + bytes > s->limits.max_bytes);
+    if (!full || s->limits.when_full != FullPolicy::kReject) return {};
+  }
+  return sinks_.empty() ? AppendOutcome{} : Full(*sinks_.front(), bytes);
 }
 
 void DiskBuffer::Release(const Pending& p) {

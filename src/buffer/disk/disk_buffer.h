@@ -74,6 +74,7 @@ class DiskBuffer final : public Buffer {
               AppendCallback done) override;
   QueueReader& Reader(size_t sink) override;
   void Close() override;
+  AppendOutcome RefusesAll(uint64_t bytes) override;
 
   const RecoveryReport& recovery() const { return recovery_; }
   uint64_t unsynced_bytes() const { return unsynced_bytes_.load(); }
@@ -124,6 +125,7 @@ class DiskBuffer final : public Buffer {
   // Frames and writes `batch`; returns how many of them were written.
   size_t WriteBatch(std::vector<Pending>& batch, Status* error);
   void Release(const Pending& p);
+  static AppendOutcome Full(SinkState& st, uint64_t bytes);
   void ReportCorruption(uint64_t segment, uint64_t offset, uint64_t bytes, const char* reason);
   LogPosition CommittedEnd();
 

@@ -20,6 +20,13 @@ HttpAnswer Error(http::status status, std::string_view message) {
   return a;
 }
 
+// 503 for an append the buffer refused, with when to try again.
+HttpAnswer Refused(const AppendOutcome& o) {
+  HttpAnswer a = Error(http::status::service_unavailable, o.status.message());
+  a.headers.emplace_back("Retry-After", std::to_string(o.retry_after_seconds));
+  return a;
+}
+
 HttpAnswer EventErrors(http::status status, const std::vector<EventError>& errors) {
   HttpAnswer a;
   a.status = status;
@@ -229,6 +236,10 @@ void HttpHandler::HandleEvents(http::request<http::string_body>&& req, std::stri
                     "application/json, application/x-ndjson, or binary mode (ce-* headers)"));
   }
 
+  // Every queue full (and refusing): say so before paying to decompress and parse what would
+  // be refused, which is what a full collector needs its CPU for least.
+  if (AppendOutcome o = ingest_.RefusesAll(wire_bytes); !o.status.ok()) return respond(Refused(o));
+
   // Take the body, decompressing it if needed, into a buffer padded for the parser.
   std::string body;
   std::string_view encoding = req[http::field::content_encoding];
@@ -313,9 +324,7 @@ void HttpHandler::Append(const EventBatchPtr& batch, const boost::asio::any_io_e
         return;
       }
     }
-    HttpAnswer a = Error(http::status::service_unavailable, o.status.message());
-    a.headers.emplace_back("Retry-After", std::to_string(o.retry_after_seconds));
-    respond(std::move(a));
+    respond(Refused(o));
   });
 }
 
