@@ -15,6 +15,10 @@ bool MemoryQueue::HasRoom(uint64_t events, uint64_t bytes) const {
   return events_ + events <= limits_.max_events && bytes_ + bytes <= limits_.max_bytes;
 }
 
+AppendOutcome MemoryQueue::Full(uint64_t bytes) {
+  return QueueFull(sink_name_, limits_, events_, bytes_, drain_.RetryAfterSeconds(bytes));
+}
+
 void MemoryQueue::Push(const EventBatchPtr& batch, std::vector<uint32_t> indices, uint64_t bytes) {
   events_ += indices.size();
   unread_ += indices.size();
@@ -100,27 +104,14 @@ MemoryBuffer::MemoryBuffer(const std::vector<std::string>& sink_names,
   }
 }
 
-AppendOutcome MemoryBuffer::Full(MemoryQueue& q, uint64_t bytes) {
-  const QueueLimits& l = q.limits();
-  AppendOutcome outcome;
-  outcome.status =
-      Unavailable("queue for sink '" + q.sink_name() + "' is full (" +
-                  std::to_string(l.max_events) + " events / " + std::to_string(l.max_bytes) +
-                  " bytes); raise sinks." + q.sink_name() + ".queue.max_events / max_bytes");
-  outcome.full = true;
-  outcome.full_sink = q.sink_name();
-  outcome.may_block = l.when_full == FullPolicy::kBlock;
-  outcome.block_timeout = l.block_timeout;
-  outcome.retry_after_seconds = q.drain().RetryAfterSeconds(bytes);
-  return outcome;
-}
-
 AppendOutcome MemoryBuffer::RefusesAll(uint64_t bytes) {
+  AppendOutcome first;
   for (auto& q : queues_) {
     std::lock_guard lock(q->mutex());
     if (q->HasRoom(1, bytes) || q->limits().when_full != FullPolicy::kReject) return {};
+    if (first.status.ok()) first = q->Full(bytes);
   }
-  return queues_.empty() ? AppendOutcome{} : Full(*queues_.front(), bytes);
+  return first;
 }
 
 void MemoryBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
@@ -154,7 +145,7 @@ void MemoryBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> 
             indices[s].clear();
             continue;
           }
-          outcome = Full(*queues_[s], bytes[s]);
+          outcome = queues_[s]->Full(bytes[s]);
           break;
         }
       }

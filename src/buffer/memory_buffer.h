@@ -22,6 +22,8 @@ class MemoryQueue final : public QueueReader {
 
   // Capacity check and insertion are split so Buffer::Append can be all-or-nothing.
   bool HasRoom(uint64_t events, uint64_t bytes) const;
+  // The refusal of an append of `bytes` that did not fit. Both with mutex() held.
+  AppendOutcome Full(uint64_t bytes);
   void Push(const EventBatchPtr& batch, std::vector<uint32_t> indices, uint64_t bytes);
   void Close();
 
@@ -69,8 +71,6 @@ class MemoryBuffer final : public Buffer {
   AppendOutcome RefusesAll(uint64_t bytes) override;
 
  private:
-  static AppendOutcome Full(MemoryQueue& q, uint64_t bytes);
-
   std::vector<std::unique_ptr<MemoryQueue>> queues_;
   std::vector<Counter*> dropped_full_;  // per sink, for drop_newest
   std::mutex append_mu_;  // makes multi-queue appends atomic with respect to each other

@@ -7,6 +7,21 @@
 
 namespace tributary {
 
+AppendOutcome QueueFull(const std::string& sink, const QueueLimits& limits, uint64_t events,
+                        uint64_t bytes, int retry_after_seconds) {
+  AppendOutcome o;
+  o.status = Unavailable("queue for sink '" + sink + "' is full (" + std::to_string(events) +
+                         " events, " + std::to_string(bytes) + " bytes queued); raise sinks." +
+                         sink + ".queue.max_events or sinks." + sink +
+                         ".queue.max_bytes, or fix what slows the sink");
+  o.full = true;
+  o.full_sink = sink;
+  o.may_block = limits.when_full == FullPolicy::kBlock;
+  o.block_timeout = limits.block_timeout;
+  o.retry_after_seconds = retry_after_seconds;
+  return o;
+}
+
 void WarnDroppingNewest(const std::string& sink) {
   static std::atomic<int64_t> last{INT64_MIN / 2};
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(

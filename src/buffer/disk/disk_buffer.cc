@@ -332,17 +332,8 @@ void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> ma
 }
 
 AppendOutcome DiskBuffer::Full(SinkState& st, uint64_t bytes) {
-  AppendOutcome outcome;
-  outcome.status =
-      Unavailable("queue for sink '" + st.name + "' is full (" + std::to_string(st.bytes.load()) +
-                  " bytes / " + std::to_string(st.events.load()) + " events queued); raise sinks." +
-                  st.name + ".queue.max_bytes or fix what slows the sink");
-  outcome.full = true;
-  outcome.full_sink = st.name;
-  outcome.may_block = st.limits.when_full == FullPolicy::kBlock;
-  outcome.block_timeout = st.limits.block_timeout;
-  outcome.retry_after_seconds = st.drain.RetryAfterSeconds(bytes);
-  return outcome;
+  return QueueFull(st.name, st.limits, st.events.load(), st.bytes.load(),
+                   st.drain.RetryAfterSeconds(bytes));
 }
 
 AppendOutcome DiskBuffer::RefusesAll(uint64_t bytes) {
