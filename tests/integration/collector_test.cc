@@ -254,6 +254,34 @@ TEST(Collector, BadRequestsGetDocumentedAnswersAndLeaveNoTrace) {
   EXPECT_NE(lines[0].find("the-only-one"), std::string::npos);
 }
 
+TEST(Collector, ASecondCollectorCannotTakeAPortInUse) {
+  // The I/O threads share the port through SO_REUSEPORT, which would also let another
+  // collector join it and silently take part of the connections.
+  const std::string config = R"(
+[sources.in]
+type = "http"
+address = "127.0.0.1:{LISTEN}"
+[sinks.files]
+type = "file"
+directory = "{DIR}/out"
+)";
+  auto on = [&](const std::string& port) {
+    std::string c = config;
+    c.replace(c.find("{LISTEN}"), 8, port);
+    return c;
+  };
+  CollectorProcess first(on("{PORT}"));
+  ASSERT_TRUE(first.Start()) << first.Log();
+  CollectorProcess second(on(std::to_string(first.port())));
+  EXPECT_FALSE(second.Start());
+  EXPECT_NE(second.Log().find("cannot listen on 127.0.0.1:" + std::to_string(first.port())),
+            std::string::npos)
+      << second.Log();
+  auto r = first.Post("/v1/events", "application/cloudevents+json", Ce("1"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->status, 202u);
+}
+
 TEST(Collector, ChecksBearerTokensAndServesHealthAndMetrics) {
   CollectorProcess t(R"(
 [sources.in]

@@ -58,6 +58,19 @@ Status HttpServer::Start() {
                            ec.message());
   }
   tcp::endpoint endpoint = results.begin()->endpoint();
+  if (endpoint.port() != 0) {
+    // SO_REUSEPORT, which lets each I/O thread have its own acceptor, would also let a
+    // second collector join a port already taken, and take half of its connections. A
+    // socket without it cannot bind next to such listeners: try one first.
+    tcp::acceptor probe(resolver_ctx);
+    probe.open(endpoint.protocol(), ec);
+    if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) probe.bind(endpoint, ec);
+    if (ec) {
+      return IoError("cannot listen on " + config_.address + ": " + ec.message() +
+                     " (is another process using the port? change sources.<name>.address)");
+    }
+  }
   for (unsigned i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>();
     w->acceptor.open(endpoint.protocol(), ec);
