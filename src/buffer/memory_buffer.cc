@@ -10,9 +10,7 @@ MemoryQueue::MemoryQueue(std::string sink_name, QueueLimits limits)
       run_id_(static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count())) {}
 
 bool MemoryQueue::HasRoom(uint64_t events, uint64_t bytes) const {
-  // An empty queue takes any single append so that one oversized request cannot wedge it.
-  if (events_ == 0) return true;
-  return events_ + events <= limits_.max_events && bytes_ + bytes <= limits_.max_bytes;
+  return QueueHasRoom(limits_, events_, bytes_, events, bytes);
 }
 
 AppendOutcome MemoryQueue::Full(uint64_t bytes) {

@@ -77,6 +77,12 @@ inline int RunTool(std::vector<std::string> args, std::string* output, const fs:
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// Replaces every `from` in `s` with `to` (a config template's placeholders).
+inline void ReplaceAll(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+    s.replace(p, from.size(), to);
+}
+
 class CollectorProcess {
  public:
   // `config` may use {PORT} and {DIR}; they are replaced by a free port and the temp dir.
@@ -86,8 +92,8 @@ class CollectorProcess {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     port_ = FreePort();
-    Replace(config, "{PORT}", std::to_string(port_));
-    Replace(config, "{DIR}", dir_.string());
+    ReplaceAll(config, "{PORT}", std::to_string(port_));
+    ReplaceAll(config, "{DIR}", dir_.string());
     std::ofstream(dir_ / "tributary.toml") << config;
   }
   ~CollectorProcess() {
@@ -188,11 +194,6 @@ class CollectorProcess {
   uint16_t port() const { return port_; }
 
  private:
-  static void Replace(std::string& s, const std::string& from, const std::string& to) {
-    for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
-      s.replace(p, from.size(), to);
-  }
-
   static inline int counter_ = 0;
   fs::path dir_;
   uint16_t port_ = 0;

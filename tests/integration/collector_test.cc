@@ -267,7 +267,7 @@ directory = "{DIR}/out"
 )";
   auto on = [&](const std::string& port) {
     std::string c = config;
-    c.replace(c.find("{LISTEN}"), 8, port);
+    ReplaceAll(c, "{LISTEN}", port);
     return c;
   };
   CollectorProcess first(on("{PORT}"));

@@ -295,7 +295,7 @@ max_age = "50ms"
 )";
   auto with_data = [&](const std::string& dir) {
     std::string c = config;
-    for (size_t p; (p = c.find("{DATA}")) != std::string::npos;) c.replace(p, 6, dir);
+    ReplaceAll(c, "{DATA}", dir);
     return c;
   };
   CollectorProcess first(with_data("{DIR}"));

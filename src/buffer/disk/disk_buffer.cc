@@ -288,10 +288,8 @@ void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> ma
     for (size_t s = 0; s < sinks_.size() && outcome.status.ok(); ++s) {
       SinkState& st = *sinks_[s];
       if (add_events[s] == 0) continue;
-      bool empty = st.events.load() == 0;  // an empty queue takes any one append
-      bool fits = empty || (st.events.load() + add_events[s] <= st.limits.max_events &&
-                            st.bytes.load() + add_bytes[s] <= st.limits.max_bytes);
-      if (fits) continue;
+      if (QueueHasRoom(st.limits, st.events.load(), st.bytes.load(), add_events[s], add_bytes[s]))
+        continue;
       if (st.limits.when_full == FullPolicy::kDropNewest) {
         dropped.push_back(s);
         continue;
@@ -338,10 +336,9 @@ AppendOutcome DiskBuffer::Full(SinkState& st, uint64_t bytes) {
 
 AppendOutcome DiskBuffer::RefusesAll(uint64_t bytes) {
   for (auto& s : sinks_) {
-    uint64_t events = s->events.load();
-    bool full = events > 0 &&
-                (events >= s->limits.max_events || s->bytes.load() + bytes > s->limits.max_bytes);
-    if (!full || s->limits.when_full != FullPolicy::kReject) return {};
+    if (QueueHasRoom(s->limits, s->events.load(), s->bytes.load(), 1, bytes) ||
+        s->limits.when_full != FullPolicy::kReject)
+      return {};
   }
   return sinks_.empty() ? AppendOutcome{} : Full(*sinks_.front(), bytes);
 }

@@ -106,14 +106,9 @@ DiskQueueReader::Load DiskQueueReader::LoadNext(const LogPosition& end) {
     }
     // Parse what the window holds; read on, a window at a time, only when that is not a
     // whole record (so one pread serves many records, and little is moved to make room).
-    if (WindowHeld() == 0) {
-      if (Status st = EnsureLoaded(std::min(segment_end, read_.offset + chunk)); !st.ok()) {
-        ReportReadError(st);
-        return kFailed;
-      }
-    }
     uint64_t held = std::min(WindowHeld(), segment_end - read_.offset);
-    std::string_view view(window_.get() + (read_.offset - window_base_), held);
+    std::string_view view =
+        held ? std::string_view(window_.get() + (read_.offset - window_base_), held) : "";
     reporter.segment = read_.segment;
     log::Reader reader(view, read_.offset, &reporter);
     std::string_view rec;

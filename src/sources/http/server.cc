@@ -58,6 +58,10 @@ Status HttpServer::Start() {
                            ec.message());
   }
   tcp::endpoint endpoint = results.begin()->endpoint();
+  auto cannot_listen = [&] {
+    return IoError("cannot listen on " + config_.address + ": " + ec.message() +
+                   " (is another process using the port? change sources.<name>.address)");
+  };
   if (endpoint.port() != 0) {
     // SO_REUSEPORT, which lets each I/O thread have its own acceptor, would also let a
     // second collector join a port already taken, and take half of its connections. A
@@ -66,10 +70,7 @@ Status HttpServer::Start() {
     probe.open(endpoint.protocol(), ec);
     if (!ec) probe.set_option(tcp::acceptor::reuse_address(true), ec);
     if (!ec) probe.bind(endpoint, ec);
-    if (ec) {
-      return IoError("cannot listen on " + config_.address + ": " + ec.message() +
-                     " (is another process using the port? change sources.<name>.address)");
-    }
+    if (ec) return cannot_listen();
   }
   for (unsigned i = 0; i < threads; ++i) {
     auto w = std::make_unique<Worker>();
@@ -81,10 +82,7 @@ Status HttpServer::Start() {
     }
     if (!ec) w->acceptor.bind(endpoint, ec);
     if (!ec) w->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) {
-      return IoError("cannot listen on " + config_.address + ": " + ec.message() +
-                     " (is another process using the port? change sources.<name>.address)");
-    }
+    if (ec) return cannot_listen();
     // Port 0 picks a free port once; the other threads join it.
     endpoint.port(w->acceptor.local_endpoint().port());
     workers_.push_back(std::move(w));
