@@ -46,8 +46,9 @@ Status SyncDirectory(const std::string& dir) {
   return Status::Ok();
 }
 
-Result<DirectoryLock> DirectoryLock::Acquire(const std::string& dir) {
-  std::string path = dir + "/lock";
+Result<DirectoryLock> DirectoryLock::Acquire(const std::string& dir, const std::string& name,
+                                             const std::string& remedy) {
+  std::string path = dir + "/" + name;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("cannot open " + path + ": " + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -58,8 +59,11 @@ Result<DirectoryLock> DirectoryLock::Acquire(const std::string& dir) {
     if (e != EWOULDBLOCK) return IoError("cannot lock " + path + ": " + std::strerror(e));
     std::string holder = n > 0 ? std::string(pid, static_cast<size_t>(n)) : "unknown";
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-    return Unavailable(dir + " is in use by another process (pid " + holder +
-                       "); stop it, or give this one its own storage.data_dir");
+    // flock is per open file, so a second holder in this process is refused as well.
+    if (holder == std::to_string(::getpid()))
+      return Unavailable(dir + " is already in use by this process; " + remedy);
+    return Unavailable(dir + " is in use by another process (pid " + holder + "); stop it, or " +
+                       remedy);
   }
   std::string pid = std::to_string(::getpid()) + "\n";
   // The pid only serves a second process's message; the lock holds without it.

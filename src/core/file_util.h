@@ -20,14 +20,16 @@ Result<std::string> ReadWholeFile(const std::string& path);
 // fsyncs a directory so that a created, renamed or deleted entry is durable.
 Status SyncDirectory(const std::string& dir);
 
-// An exclusive lock on `dir` (a `lock` file in it holding the owner's pid), held while the
+// An exclusive lock on `dir` (the file `dir/name`, holding the owner's pid), held while the
 // object lives and released by the kernel if the process dies, so there is never a stale
 // lock to clean up. Two processes on one disk queue would delete and truncate each other's
-// segments.
+// segments; two file sinks in one directory would complete each other's open files.
 class DirectoryLock {
  public:
-  // Fails with kUnavailable, naming the holder's pid, if another process holds it.
-  static Result<DirectoryLock> Acquire(const std::string& dir);
+  // Fails with kUnavailable if another holder has it (another process, or another
+  // DirectoryLock of this one), naming its pid and ending with what to do: `remedy`.
+  static Result<DirectoryLock> Acquire(const std::string& dir, const std::string& name,
+                                       const std::string& remedy);
   DirectoryLock(DirectoryLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
   DirectoryLock& operator=(DirectoryLock&& o) noexcept;
   ~DirectoryLock();

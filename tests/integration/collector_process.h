@@ -172,7 +172,8 @@ class CollectorProcess {
     std::vector<std::string> lines;
     if (!fs::exists(dir_ / sub)) return lines;
     for (auto& e : fs::recursive_directory_iterator(dir_ / sub)) {
-      if (!e.is_regular_file()) continue;
+      // Hidden: files still being written, and the sink's lock.
+      if (!e.is_regular_file() || e.path().filename().string()[0] == '.') continue;
       std::string raw = ReadFile(e.path()), text;
       if (e.path().extension() == ".gz") {
         (void)Decompress(Compression::kGzip, raw, text, 1u << 30);

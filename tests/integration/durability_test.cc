@@ -277,7 +277,7 @@ max_backoff = "300ms"
   EXPECT_EQ(out.count("after-full"), 1u);
 }
 
-TEST(Durability, ASecondCollectorOnTheSameDataDirRefusesToStart) {
+TEST(Durability, ASecondCollectorOnTheSameDataDirOrOutputRefusesToStart) {
   const std::string config = R"(
 [storage]
 data_dir = "{DATA}/data"
@@ -286,19 +286,20 @@ type = "http"
 address = "127.0.0.1:{PORT}"
 [sinks.files]
 type = "file"
-directory = "{DATA}/out"
+directory = "{OUT}/out"
 max_file_age = "1h"
 [sinks.files.queue]
 type = "disk"
 [sinks.files.batch]
 max_age = "50ms"
 )";
-  auto with_data = [&](const std::string& dir) {
+  auto with_dirs = [&](const std::string& data, const std::string& out) {
     std::string c = config;
-    ReplaceAll(c, "{DATA}", dir);
+    ReplaceAll(c, "{DATA}", data);
+    ReplaceAll(c, "{OUT}", out);
     return c;
   };
-  CollectorProcess first(with_data("{DIR}"));
+  CollectorProcess first(with_dirs("{DIR}", "{DIR}"));
   ASSERT_TRUE(first.Start()) << first.Log();
   for (int i = 0; i < 3; ++i) {
     ASSERT_EQ(first
@@ -318,17 +319,22 @@ max_age = "50ms"
   };
   ASSERT_EQ(open_files(), 1u);  // the first collector's file, still being written
 
-  // Same data_dir and output directory, another port: only the queue's lock can stop it.
-  CollectorProcess second(with_data(first.dir().string()));
+  // Same data_dir and output directory, another port: the queue's lock stops it first.
+  CollectorProcess second(with_dirs(first.dir().string(), first.dir().string()));
   EXPECT_FALSE(second.Start()) << "a second collector ran on a queue in use";
   EXPECT_NE(second.Log().find("/data/queue is in use by another process (pid "), std::string::npos)
       << second.Log();
+  // Its own data_dir, the same output directory: the file sink's lock stops it.
+  CollectorProcess other(with_dirs("{DIR}", first.dir().string()));
+  EXPECT_FALSE(other.Start()) << "a second collector wrote into a file sink's directory in use";
+  EXPECT_NE(other.Log().find("/out is in use by another process (pid "), std::string::npos)
+      << other.Log();
   EXPECT_EQ(open_files(), 1u);  // not completed under the first one's feet
 
   EXPECT_EQ(first.Stop(), 0);
   EXPECT_EQ(OutputIds(first), (std::map<std::string, int>{{"0", 1}, {"1", 1}, {"2", 1}}));
-  CollectorProcess third(with_data(first.dir().string()));
-  EXPECT_TRUE(third.Start()) << third.Log();  // the lock went with the first process
+  CollectorProcess third(with_dirs(first.dir().string(), first.dir().string()));
+  EXPECT_TRUE(third.Start()) << third.Log();  // the locks went with the first process
 }
 
 TEST(Durability, QueueInspectAndVerifyReadAQueueWithoutChangingIt) {

@@ -40,7 +40,7 @@ class FileSinkTest : public testing::Test {
     std::vector<fs::path> out;
     if (!fs::exists(dir_)) return out;
     for (auto& e : fs::recursive_directory_iterator(dir_)) {
-      if (e.is_regular_file()) out.push_back(e.path());
+      if (e.is_regular_file() && e.path().filename() != ".tributary.lock") out.push_back(e.path());
     }
     return out;
   }
@@ -108,6 +108,7 @@ TEST_F(FileSinkTest, SyncsInRoundsOrNotAtAllWithoutFsync) {
   EXPECT_EQ(Read(Files()[0]), "a\nb\n");
 
   c.fsync = false;
+  c.directory = (dir_ / "unsynced").string();
   FileSink unsynced("g", c, Compression::kNone, clock_);
   SendResult r = unsynced.Send(Batch("c\n"));
   EXPECT_EQ(r.kind, SendResult::kOk);
@@ -152,6 +153,35 @@ TEST_F(FileSinkTest, CutsAnUnfinishedBatchOffALeftover) {
   std::string out;
   ASSERT_TRUE(Decompress(Compression::kGzip, Read(dir_ / "torn.ndjson.gz"), out, 1 << 20).ok());
   EXPECT_EQ(out, "{\"b\":1}\n");
+}
+
+// Recovery completes every temporary file in the directory, so a second sink there would
+// rename the first one's open file under its feet.
+TEST_F(FileSinkTest, RefusesADirectoryAnotherSinkWritesTo) {
+  FileSinkConfig c = Config();
+  c.max_file_age = std::chrono::hours(1);
+  FileSink later("later", c, Compression::kNone, clock_);
+  ASSERT_TRUE(later.RecoverLeftovers().ok()) << "no directory yet: nothing to lock";
+  auto first = std::make_unique<FileSink>("first", c, Compression::kNone, clock_);
+  ASSERT_TRUE(first->RecoverLeftovers().ok());
+  ASSERT_EQ(first->Send(Batch("a\n")).kind, SendResult::kOk);  // creates and locks it
+
+  FileSink second("second", c, Compression::kNone, clock_);
+  auto refused = second.RecoverLeftovers();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(refused.status().message(), dir_.string() +
+                                            " is already in use by this process; give each "
+                                            "file sink a directory of its own");
+  SendResult r = later.Send(Batch("b\n"));
+  EXPECT_EQ(r.kind, SendResult::kRetry) << "the directory was created and locked meanwhile";
+  EXPECT_NE(r.error.find("already in use"), std::string::npos) << r.error;
+  ASSERT_EQ(Files().size(), 1u);
+  EXPECT_EQ(Files()[0].filename().string()[0], '.') << "the open file stays open";
+
+  ASSERT_TRUE(first->Close().ok());
+  first.reset();  // releases the lock
+  EXPECT_EQ(later.Send(Batch("b\n")).kind, SendResult::kOk) << "the lock went with its sink";
 }
 
 TEST(CompletePrefix, FindsTheLastWholeBatch) {

@@ -46,7 +46,7 @@ Result<std::unique_ptr<DiskBuffer>> DiskBuffer::Open(DiskQueueOptions options,
   fs::create_directories(dir + "/segments", ec);
   if (ec) return IoError("cannot create queue directory " + dir + "/segments: " + ec.message());
   // Before anything is read or changed: a second process would truncate and delete segments.
-  auto lock = DirectoryLock::Acquire(dir);
+  auto lock = DirectoryLock::Acquire(dir, "lock", "give this one its own storage.data_dir");
   if (!lock) return lock.status();
   b->lock_ = std::move(*lock);
 

@@ -50,6 +50,7 @@ Result<size_t> FileSink::RecoverLeftovers() {
     }
     return size_t{0};
   }
+  if (Status st = Lock(); !st.ok()) return st;
   size_t n = 0;
   for (auto it = fs::recursive_directory_iterator(config_.directory, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -85,6 +86,15 @@ Result<size_t> FileSink::RecoverLeftovers() {
   return n;
 }
 
+Status FileSink::Lock() {
+  if (lock_) return Status::Ok();
+  auto lock = DirectoryLock::Acquire(config_.directory, ".tributary.lock",
+                                     "give each file sink a directory of its own");
+  if (!lock) return lock.status();
+  lock_ = std::move(*lock);
+  return Status::Ok();
+}
+
 Status FileSink::Open(int64_t unix_ns) {
   fs::path final_path =
       fs::path(config_.directory) / (ExpandPathTemplate(config_.path, unix_ns, name_) + suffix_);
@@ -93,6 +103,8 @@ Status FileSink::Open(int64_t unix_ns) {
   if (ec)
     return IoError("cannot create directory " + final_path.parent_path().string() + ": " +
                    ec.message());
+  // A directory that did not exist at start-up is locked once created.
+  if (Status st = Lock(); !st.ok()) return st;
   final_path_ = final_path.string();
   tmp_path_ = (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
   fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

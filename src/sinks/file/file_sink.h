@@ -6,11 +6,16 @@
 // Compressed batches are complete gzip members / zstd frames, so a file of several
 // batches is one valid .gz / .zst file. Temporary files left by a crash are completed
 // at start-up: cut back to their last complete batch (a batch being written when the
-// process died was not confirmed, so it is delivered again) and renamed.
+// process died was not confirmed, so it is delivered again) and renamed. That is only safe
+// if no one else writes there: the sink locks its directory (`.tributary.lock`) before it
+// recovers or writes anything, and a second sink on it, in this process or another, is
+// refused.
 
 #include <chrono>
+#include <optional>
 #include <string>
 
+#include "core/file_util.h"
 #include "sinks/sink.h"
 
 namespace tributary {
@@ -28,7 +33,8 @@ class FileSink final : public Sink {
   FileSink(std::string name, FileSinkConfig config, Compression compression, const Clock& clock);
   ~FileSink() override;
 
-  // Renames temporary files a previous run left behind; returns how many.
+  // Locks the directory (if it exists yet) and renames temporary files a previous run left
+  // behind; returns how many.
   Result<size_t> RecoverLeftovers();
 
   SendResult Send(const EncodedBatch& batch) override;
@@ -37,6 +43,7 @@ class FileSink final : public Sink {
   Status Close() override;
 
  private:
+  Status Lock();  // the directory, once; it must exist
   Status Open(int64_t unix_ns);
   Status Finish();  // sync, close and rename the open file
   // Cuts the open file back to `length` after a failed write or sync (`why`). If even that
@@ -49,6 +56,7 @@ class FileSink final : public Sink {
   const std::string suffix_;
   const Compression compression_;
   const Clock& clock_;
+  std::optional<DirectoryLock> lock_;
   int fd_ = -1;
   std::string tmp_path_, final_path_;
   uint64_t written_ = 0;

@@ -9,8 +9,9 @@ namespace {
 const OptionTable<FileSinkConfig>& Table() {
   static const auto* t =
       &(*new OptionTable<FileSinkConfig>())
-           .String("directory", &FileSinkConfig::directory,
-                   "Directory the files are written under.")
+           .String(
+               "directory", &FileSinkConfig::directory,
+               "Directory the files are written under; one file sink per directory (it is locked).")
            .String(
                "path", &FileSinkConfig::path,
                "File name template under `directory`: `{yyyy}` `{mm}` `{dd}` `{hh}` `{MM}` `{ss}` "
