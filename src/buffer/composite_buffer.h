@@ -20,6 +20,7 @@ class CompositeBuffer final : public Buffer {
   void Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
               AppendCallback done) override;
   AppendOutcome RefusesAll(uint64_t bytes) override;
+  uint64_t FreedCount() const override { return disk_->FreedCount() + memory_->FreedCount(); }
   QueueReader& Reader(size_t sink) override;
   void Close() override;
 

@@ -3,6 +3,7 @@
 // full queue can tell clients when to come back (Retry-After) instead of a constant.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +14,7 @@ namespace tributary {
 class DrainMeter {
  public:
   void Drained(uint64_t bytes) {
+    drains_.fetch_add(1, std::memory_order_relaxed);
     std::lock_guard lock(mu_);
     Roll(std::chrono::steady_clock::now());
     window_bytes_ += bytes;
@@ -26,6 +28,9 @@ class DrainMeter {
     double s = std::ceil(static_cast<double>(needed) / rate_);
     return static_cast<int>(std::clamp(s, 1.0, static_cast<double>(kMax)));
   }
+
+  // How many times the queue released room so far.
+  uint64_t drains() const { return drains_.load(std::memory_order_relaxed); }
 
   double bytes_per_second() {
     std::lock_guard lock(mu_);
@@ -47,6 +52,7 @@ class DrainMeter {
     }
   }
 
+  std::atomic<uint64_t> drains_{0};
   std::mutex mu_;
   std::chrono::steady_clock::time_point window_start_{};
   double window_bytes_ = 0;

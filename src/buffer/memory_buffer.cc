@@ -102,6 +102,12 @@ MemoryBuffer::MemoryBuffer(const std::vector<std::string>& sink_names,
   }
 }
 
+uint64_t MemoryBuffer::FreedCount() const {
+  uint64_t n = 0;
+  for (const auto& q : queues_) n += q->drain().drains();
+  return n;
+}
+
 AppendOutcome MemoryBuffer::RefusesAll(uint64_t bytes) {
   AppendOutcome first;
   for (auto& q : queues_) {

@@ -36,6 +36,7 @@ class MemoryQueue final : public QueueReader {
   const QueueLimits& limits() const { return limits_; }
   std::mutex& mutex() const { return mu_; }
   DrainMeter& drain() { return drain_; }
+  const DrainMeter& drain() const { return drain_; }
 
  private:
   struct Chunk {
@@ -69,6 +70,7 @@ class MemoryBuffer final : public Buffer {
   QueueReader& Reader(size_t sink) override { return *queues_[sink]; }
   void Close() override;
   AppendOutcome RefusesAll(uint64_t bytes) override;
+  uint64_t FreedCount() const override;
 
  private:
   std::vector<std::unique_ptr<MemoryQueue>> queues_;

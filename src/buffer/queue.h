@@ -96,6 +96,10 @@ class Buffer {
   // (for the first sink) and a source may refuse the request before it pays to parse it;
   // otherwise it is ok.
   virtual AppendOutcome RefusesAll(uint64_t /*bytes*/) { return {}; }
+  // How often a queue has released room so far (acknowledgements). An append refused for
+  // a full queue cannot succeed before this changes, so a producer waiting under `block`
+  // need not try again until then.
+  virtual uint64_t FreedCount() const = 0;
 };
 
 }  // namespace tributary

@@ -24,6 +24,9 @@ class Ingest {
   // would refuse it anyway (see Buffer::RefusesAll).
   AppendOutcome RefusesAll(uint64_t bytes) { return buffer_.RefusesAll(bytes); }
 
+  // Changes whenever a queue releases room (see Buffer::FreedCount).
+  uint64_t FreedCount() const { return buffer_.FreedCount(); }
+
   // False once the buffer refuses appends for good (shutting down).
   bool accepting() const { return accepting_.load(); }
   void StopAccepting() { accepting_.store(false); }

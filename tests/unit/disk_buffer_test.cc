@@ -132,8 +132,12 @@ TEST_F(DiskBufferTest, DeliversEachSinkItsEventsInOrder) {
   auto b = Open({"a", "b"});
   ASSERT_TRUE(Append(*b, {1, 2, 3}, {0b01, 0b11, 0b10}).status.ok());
   ASSERT_TRUE(Append(*b, {4}, {0b11}).status.ok());
+  EXPECT_EQ(b->FreedCount(), 0u) << "only acknowledgements release room";
   EXPECT_EQ(Read(*b, 0, 10), (std::vector<int>{1, 2, 4}));
+  uint64_t freed = b->FreedCount();
+  EXPECT_GT(freed, 0u);
   EXPECT_EQ(Read(*b, 1, 10), (std::vector<int>{2, 3, 4}));
+  EXPECT_GT(b->FreedCount(), freed);
   EXPECT_EQ(b->Reader(0).Stats().events, 0u);
 }
 

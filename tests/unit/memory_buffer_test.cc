@@ -30,7 +30,9 @@ TEST(MemoryBuffer, FansOutByReferenceAndReadsInOrder) {
   EXPECT_EQ(b[1].event->id, "2");
   EXPECT_EQ(a[0].event, b[0].event);  // the same event, not a copy
   EXPECT_EQ(buf.Reader(0).Stats().events, 2u);
+  EXPECT_EQ(buf.FreedCount(), 0u) << "only acknowledgements release room";
   buf.Reader(0).Ack(2);
+  EXPECT_GT(buf.FreedCount(), 0u);
   EXPECT_EQ(buf.Reader(0).Stats().events, 0u);
   EXPECT_EQ(buf.Reader(0).Stats().bytes, 0u);
 }

@@ -343,6 +343,12 @@ AppendOutcome DiskBuffer::RefusesAll(uint64_t bytes) {
   return sinks_.empty() ? AppendOutcome{} : Full(*sinks_.front(), bytes);
 }
 
+uint64_t DiskBuffer::FreedCount() const {
+  uint64_t n = 0;
+  for (const auto& s : sinks_) n += s->drain.drains();
+  return n;
+}
+
 void DiskBuffer::Release(const Pending& p) {
   for (size_t s = 0; s < sinks_.size(); ++s) {
     sinks_[s]->events -= p.events[s];

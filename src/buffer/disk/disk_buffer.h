@@ -75,6 +75,7 @@ class DiskBuffer final : public Buffer {
   QueueReader& Reader(size_t sink) override;
   void Close() override;
   AppendOutcome RefusesAll(uint64_t bytes) override;
+  uint64_t FreedCount() const override;
 
   const RecoveryReport& recovery() const { return recovery_; }
   uint64_t unsynced_bytes() const { return unsynced_bytes_.load(); }

@@ -302,7 +302,8 @@ void HttpHandler::HandleEvents(http::request<http::string_body>&& req, std::stri
 
 void HttpHandler::Append(const EventBatchPtr& batch, const boost::asio::any_io_executor& executor,
                          std::chrono::steady_clock::time_point give_up, Respond respond) {
-  ingest_.Submit(batch, [this, batch, executor, give_up,
+  uint64_t freed = ingest_.FreedCount();  // before the attempt: a release during it counts
+  ingest_.Submit(batch, [this, batch, executor, give_up, freed,
                          respond = std::move(respond)](AppendOutcome o) mutable {
     if (o.status.ok()) {
       HttpAnswer a;
@@ -314,17 +315,27 @@ void HttpHandler::Append(const EventBatchPtr& batch, const boost::asio::any_io_e
     if (o.full && o.may_block && ingest_.accepting()) {
       // `block`: wait for room without holding the I/O thread, up to block_timeout.
       if (give_up == std::chrono::steady_clock::time_point::max()) give_up = now + o.block_timeout;
-      if (now < give_up) {
-        auto timer =
-            std::make_shared<boost::asio::steady_timer>(executor, std::chrono::milliseconds(10));
-        timer->async_wait(
-            [this, timer, batch, executor, give_up, respond = std::move(respond)](auto) mutable {
-              Append(batch, executor, give_up, std::move(respond));
-            });
-        return;
-      }
+      if (now < give_up)
+        return WaitForRoom(batch, executor, give_up, freed, std::move(o), std::move(respond));
     }
     respond(Refused(o));
+  });
+}
+
+// Looks every 10 ms, and routes and encodes the request again only once something was
+// acknowledged: a blocked request tried again regardless cost the CPU the sinks need to
+// drain (64 requests blocked on a stalled sink: 23% of a core).
+void HttpHandler::WaitForRoom(const EventBatchPtr& batch,
+                              const boost::asio::any_io_executor& executor,
+                              std::chrono::steady_clock::time_point give_up, uint64_t freed,
+                              AppendOutcome refusal, Respond respond) {
+  auto timer = std::make_shared<boost::asio::steady_timer>(executor, std::chrono::milliseconds(10));
+  timer->async_wait([this, timer, batch, executor, give_up, freed, refusal = std::move(refusal),
+                     respond = std::move(respond)](auto) mutable {
+    if (ingest_.FreedCount() != freed || !ingest_.accepting())
+      return Append(batch, executor, give_up, std::move(respond));
+    if (std::chrono::steady_clock::now() >= give_up) return respond(Refused(refusal));
+    WaitForRoom(batch, executor, give_up, freed, std::move(refusal), std::move(respond));
   });
 }
 

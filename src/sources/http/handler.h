@@ -51,6 +51,11 @@ class HttpHandler {
                     const boost::asio::any_io_executor& executor, Respond respond);
   void Append(const EventBatchPtr& batch, const boost::asio::any_io_executor& executor,
               std::chrono::steady_clock::time_point give_up, Respond respond);
+  // `block`: appends again once a queue has released room since `freed`, or answers
+  // `refusal` at `give_up`.
+  void WaitForRoom(const EventBatchPtr& batch, const boost::asio::any_io_executor& executor,
+                   std::chrono::steady_clock::time_point give_up, uint64_t freed,
+                   AppendOutcome refusal, Respond respond);
 
   const std::string name_;
   const HttpSourceConfig& config_;
