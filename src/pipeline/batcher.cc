@@ -1,6 +1,7 @@
 #include "pipeline/batcher.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace tributary {
 
@@ -43,13 +44,12 @@ SteadyTime Batcher::Deadline() const {
   return first_ + limits_.max_age;
 }
 
-std::string Batcher::Take(std::vector<uint32_t>* record_ends) {
+std::string Batcher::Take(std::vector<uint32_t>* record_ends, std::string next) {
   encoder_.Finish(body_);
   count_ = 0;
   if (record_ends) record_ends->swap(ends_);
   ends_.clear();
-  std::string out;
-  out.swap(body_);
+  std::string out = std::exchange(body_, std::move(next));
   last_bytes_ = out.size();
   return out;
 }

@@ -40,8 +40,9 @@ class Batcher {
   const BatchLimits& limits() const { return limits_; }
 
   // Completes the body and hands it over; the batcher is empty afterwards. For records,
-  // `record_ends` gets where each event's bytes end.
-  std::string Take(std::vector<uint32_t>* record_ends = nullptr);
+  // `record_ends` gets where each event's bytes end. The next batch is built in `next`
+  // (an earlier body given back, for its capacity), if given.
+  std::string Take(std::vector<uint32_t>* record_ends = nullptr, std::string next = {});
 
  private:
   const BatchLimits limits_;

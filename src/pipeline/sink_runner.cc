@@ -196,10 +196,19 @@ bool SinkRunner::Cut() {
     if (Abandoned()) return false;  // the batch stays in the batcher, unacknowledged
     changed_.wait_for(lock, std::chrono::milliseconds(50));
   }
-  batch.body = batcher_.Take(options_.records ? &batch.record_ends : nullptr);
+  std::string next_body;
+  if (!spare_bodies_.empty()) {
+    next_body = std::move(spare_bodies_.back());
+    spare_bodies_.pop_back();
+  }
+  batch.body = batcher_.Take(options_.records ? &batch.record_ends : nullptr, std::move(next_body));
   batch.encoded_bytes = batch.body.size();
   batch.created_ns = clock_.UnixNanos();
   flight->events.swap(in_batch_);
+  if (!spare_events_.empty()) {
+    in_batch_ = std::move(spare_events_.back());
+    spare_events_.pop_back();
+  }
   if (options_.records) batch.records = flight->events;
   flights_.push_back(std::move(flight));
   lock.unlock();
@@ -285,12 +294,26 @@ void SinkRunner::Settle(Flight& flight) {
     flight.settled = true;
     while (!flights_.empty() && flights_.front()->settled) {
       acked += flights_.front()->batch.events;
+      KeepBuffers(*flights_.front());
       flights_.pop_front();
     }
   }
   // Ack(n) counts from the oldest event, so concurrent calls need no ordering.
   if (acked > 0) reader_.Ack(acked);
   changed_.notify_all();
+}
+
+void SinkRunner::KeepBuffers(Flight& flight) {
+  // Two of each: the batching thread takes one per batch, and settling gives one back.
+  constexpr size_t kSpares = 2;
+  if (spare_bodies_.size() < kSpares) {
+    flight.batch.body.clear();
+    spare_bodies_.push_back(std::move(flight.batch.body));
+  }
+  if (spare_events_.size() < kSpares) {
+    flight.events.clear();
+    spare_events_.push_back(std::move(flight.events));
+  }
 }
 
 bool SinkRunner::Wait(std::chrono::milliseconds d) {

@@ -89,6 +89,9 @@ class SinkRunner {
   void CompressBody(EncodedBatch& batch);
   // Marks the flight settled and acknowledges the settled batches at the queue's head.
   void Settle(Flight& flight);
+  // Keeps the buffers of an acknowledged flight for the next batches (with mu_ held):
+  // a new batch body is otherwise fresh memory to fault in, every batch.
+  void KeepBuffers(Flight& flight);
   bool Abandoned() const;
   // Sleeps up to `d`; false if the stop deadline passed meanwhile.
   bool Wait(std::chrono::milliseconds d);
@@ -115,7 +118,9 @@ class SinkRunner {
   std::mutex mu_;
   std::condition_variable changed_;  // a flight was cut or settled, or no more will come
   std::deque<std::unique_ptr<Flight>> flights_;  // unsettled or not yet acknowledged, in order
-  bool cut_all_ = false;                         // the batching thread is done
+  std::vector<std::string> spare_bodies_;        // cleared, with their capacity
+  std::vector<std::vector<QueuedEvent>> spare_events_;
+  bool cut_all_ = false;  // the batching thread is done
   // The circuit breaker: failures in a row, across batches. Once open, the sink gets one
   // probe per max_backoff (instead of a retry storm from every sender) until it answers.
   uint64_t consecutive_failures_ = 0;

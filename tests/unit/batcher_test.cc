@@ -47,6 +47,23 @@ TEST_F(BatcherTest, RecordsAreEncodedAloneManyToABatchWithTheirEnds) {
   EXPECT_EQ(ends, std::vector<uint32_t>{9}) << "the ends of the batch before are gone";
 }
 
+// A body given back is where the next batch is built: no fresh memory per batch.
+TEST_F(BatcherTest, BuildsTheNextBatchInABodyGivenBack) {
+  Batcher b({2, 1 << 20, std::chrono::seconds(5)}, *encoder_, clock_);
+  auto batch = ParseBatch(MakeBatchBody(2));
+  std::string spare = "left over";
+  spare.reserve(64 << 10);
+  const char* buffer = spare.data();
+  ASSERT_TRUE(b.Add(*batch, batch->events()[0]));
+  std::string first = b.Take(nullptr, std::move(spare));
+  EXPECT_NE(first.data(), buffer);
+  ASSERT_TRUE(b.Add(*batch, batch->events()[1]));
+  std::string second = b.Take();
+  EXPECT_EQ(second.data(), buffer);
+  EXPECT_EQ(second.front(), '[') << "what the spare held is gone";
+  EXPECT_EQ(second.size(), first.size());
+}
+
 TEST_F(BatcherTest, ASingleEventEncodingMakesEachEventABatch) {
   auto structured = MakeEncoder(Encoding::kCloudEvents);
   Batcher b({1000, 1 << 20, std::chrono::seconds(5)}, *structured, clock_);
