@@ -3,6 +3,10 @@
 #include <cassert>
 #include <cstring>
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 #include "format/base64.h"
 #include "format/event_parser.h"
 #include "format/json_text.h"
@@ -11,13 +15,35 @@
 namespace tributary {
 namespace {
 
+#if defined(__AVX2__)
+// Turns the line breaks among the 32 bytes at `p` into spaces; rewriting bytes already
+// done changes nothing, so chunks may overlap.
+void SpaceLineBreaks32(char* p) {
+  __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  __m256i breaks = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')),
+                                   _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r')));
+  if (_mm256_testz_si256(breaks, breaks)) return;  // nearly always
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p),
+                      _mm256_blendv_epi8(v, _mm256_set1_epi8(' '), breaks));
+}
+#endif
+
 // Makes the JSON text at [p, end) one line: line breaks can only be insignificant whitespace
 // there (a JSON string cannot hold them raw), so they become spaces.
 void MakeOneLine(char* p, char* end) {
-  // memchr (vectorised) rather than a byte loop: line breaks are rare.
-  for (char c : {'\n', '\r'}) {
-    char* q = p;
-    while ((q = static_cast<char*>(std::memchr(q, c, static_cast<size_t>(end - q))))) *q++ = ' ';
+  size_t n = static_cast<size_t>(end - p);
+#if defined(__AVX2__)
+  // One pass for both characters, 32 bytes at a time (two memchr passes were a sixth of
+  // encoding an event).
+  if (n >= 32) {
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) SpaceLineBreaks32(p + i);
+    if (i < n) SpaceLineBreaks32(end - 32);
+    return;
+  }
+#endif
+  for (size_t i = 0; i < n; ++i) {
+    if (p[i] == '\n' || p[i] == '\r') p[i] = ' ';
   }
 }
 
@@ -193,22 +219,21 @@ void AppendEventJson(const EventBatch& batch, const Event& e, std::string& out,
   if (en && !en->source_template.empty()) return AppendEventJsonEscaping(batch, e, out, en);
   // Attribute values almost never need escaping: then their size is known up front, and
   // they are written with one resize and plain copies instead of a capacity check (and a
-  // reload of the string's pointers) per piece. This is the encoding hot path.
-  size_t size = 0;  // '{' takes the place of the first attribute's ','
+  // reload of the string's pointers) per piece, then checked all at once: the text holds
+  // no escape-worthy byte and no quote but those written around names and strings. This is
+  // the encoding hot path.
+  size_t size = 0;    // '{' takes the place of the first attribute's ','
+  size_t quotes = 0;  // written
   ForEachAttribute(batch, e, en, [&](std::string_view name, std::string_view value, AttrKind kind) {
-    size += name.size() + value.size() + (kind == AttrKind::kString ? 6 : 4);  // ,"name":"value"
+    bool quoted = kind == AttrKind::kString;
+    size += name.size() + value.size() + (quoted ? 6 : 4);  // ,"name":"value"
+    quotes += quoted ? 4 : 2;
   });
   size_t at = out.size();
   out.resize(at + size);
   char* p = out.data() + at;
   char sep = '{';
-  bool escapes = false;
   ForEachAttribute(batch, e, en, [&](std::string_view name, std::string_view value, AttrKind kind) {
-    if (escapes) return;
-    if (kind == AttrKind::kString && FindJsonEscape(value) != value.size()) {
-      escapes = true;
-      return;
-    }
     *p++ = sep;
     sep = ',';
     *p++ = '"';
@@ -219,11 +244,11 @@ void AppendEventJson(const EventBatch& batch, const Event& e, std::string& out,
     p = Put(p, value);
     if (kind == AttrKind::kString) *p++ = '"';
   });
-  if (escapes) {
+  assert(p == out.data() + out.size());  // the size was exact
+  if (CountQuotesUnlessEscapes({out.data() + at, size}) != quotes) {
     out.resize(at);
     return AppendEventJsonEscaping(batch, e, out, en);
   }
-  assert(p == out.data() + out.size());  // the size was exact
   AppendDataAndClose(e, out);
 }
 

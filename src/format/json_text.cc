@@ -6,6 +6,10 @@
 #include <cstring>
 
 #if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#if defined(__AVX2__)
 // The on-demand code is compiled into ours: built for AVX2, it must be simdjson's AVX2 kind.
 static_assert(SIMDJSON_CAN_ALWAYS_RUN_HASWELL, "add -mpclmul to the compile flags");
 #endif
@@ -57,27 +61,98 @@ size_t LowestFlagged(uint64_t flags) {
   static_assert(std::endian::native == std::endian::little, "the first byte is the lowest");
   return static_cast<size_t>(std::countr_zero(flags) >> 3);
 }
+
+#if defined(__AVX2__)
+// A bit for each of the 16 or 32 bytes at `p` that a JSON string must escape.
+uint32_t EscapeMask16(const char* p) {
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  __m128i hit =
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+  // Unsigned c < 0x20 exactly when min(c, 0x1f) == c.
+  hit = _mm_or_si128(hit, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
+  return static_cast<uint32_t>(_mm_movemask_epi8(hit));
+}
+uint32_t EscapeMask32(const char* p) {
+  __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  __m256i hit = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
+                                _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')));
+  hit = _mm256_or_si256(hit, _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v));
+  return static_cast<uint32_t>(_mm256_movemask_epi8(hit));
+}
+#endif
 }  // namespace
 
 size_t FindJsonEscape(std::string_view s) {
-  if (s.size() < 8) {
+  const char* p = s.data();
+  const size_t n = s.size();
+#if defined(__AVX2__)
+  // Never reads outside `s`: a last, partial chunk is read as the chunk ending at the end,
+  // whose bytes already checked are clean, so its lowest hit is still the first one.
+  if (n >= 32) {
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+      if (uint32_t m = EscapeMask32(p + i)) return i + static_cast<size_t>(std::countr_zero(m));
+    }
+    if (i == n) return n;
+    uint32_t m = EscapeMask32(p + n - 32);
+    return m ? n - 32 + static_cast<size_t>(std::countr_zero(m)) : n;
+  }
+  if (n >= 16) {
+    if (uint32_t m = EscapeMask16(p)) return static_cast<size_t>(std::countr_zero(m));
+    uint32_t m = EscapeMask16(p + n - 16);
+    return m ? n - 16 + static_cast<size_t>(std::countr_zero(m)) : n;
+  }
+#endif
+  if (n < 8) {
     // Bytes one by one: copying them into a word would cost a store-forwarding stall.
-    for (size_t i = 0; i < s.size(); ++i) {
-      unsigned char c = static_cast<unsigned char>(s[i]);
+    for (size_t i = 0; i < n; ++i) {
+      unsigned char c = static_cast<unsigned char>(p[i]);
       if (c < 0x20 || c == '"' || c == '\\') return i;
     }
-    return s.size();
+    return n;
   }
   size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    if (auto flags = EscapeFlags(s.data() + i)) return i + LowestFlagged(flags);
+  for (; i + 8 <= n; i += 8) {
+    if (auto flags = EscapeFlags(p + i)) return i + LowestFlagged(flags);
   }
-  if (i == s.size()) return i;
-  // The rest as the last word: its bytes already checked are clean, so the lowest flag is
-  // still the first byte to escape.
-  i = s.size() - 8;
-  auto flags = EscapeFlags(s.data() + i);
-  return flags ? i + LowestFlagged(flags) : s.size();
+  if (i == n) return i;
+  // The rest as the last word, in the same way.
+  i = n - 8;
+  auto flags = EscapeFlags(p + i);
+  return flags ? i + LowestFlagged(flags) : n;
+}
+
+size_t CountQuotesUnlessEscapes(std::string_view s) {
+  const char* p = s.data();
+  const size_t n = s.size();
+  size_t quotes = 0, i = 0;
+#if defined(__AVX2__)
+  // Per 32 bytes: quotes counted, anything else escape-worthy ends it. A last, partial chunk
+  // is the chunk ending at the end, its bytes already counted shifted out.
+  auto chunk = [&](const char* at, unsigned skip) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
+    __m256i bad = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')),
+                                  _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v));
+    if (!_mm256_testz_si256(bad, bad)) return false;
+    uint32_t q =
+        static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"'))));
+    quotes += static_cast<size_t>(std::popcount(q >> skip));
+    return true;
+  };
+  if (n >= 32) {
+    for (; i + 32 <= n; i += 32) {
+      if (!chunk(p + i, 0)) return SIZE_MAX;
+    }
+    if (i < n && !chunk(p + n - 32, static_cast<unsigned>(32 - (n - i)))) return SIZE_MAX;
+    return quotes;
+  }
+#endif
+  for (; i < n; ++i) {
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '\\') return SIZE_MAX;
+    quotes += c == '"';
+  }
+  return quotes;
 }
 
 void AppendJsonString(std::string& out, std::string_view s) {

@@ -17,6 +17,11 @@ namespace ondemand = simdjson::ondemand;
 // control character), or s.size() if there is none.
 size_t FindJsonEscape(std::string_view s);
 
+// How many '"' `s` holds, or SIZE_MAX if it holds a '\\' or a control character. Text
+// written as JSON string literals from values without escapes has exactly the quotes it
+// put there: one pass over it checks all of its values at once.
+size_t CountQuotesUnlessEscapes(std::string_view s);
+
 // Appends `s` as a JSON string literal (with quotes), escaping what JSON requires.
 void AppendJsonString(std::string& out, std::string_view s);
 

@@ -59,6 +59,50 @@ TEST(Encoder, WritesEventsWithAndWithoutEscapesAlike) {
       "\n");
 }
 
+// The fast path checks all attributes of an event at once, after writing them: a character
+// to escape anywhere in any of them (at every offset of subjects up to 80 bytes) must still
+// send the event through the escaping path.
+TEST(Encoder, EscapesAnAttributeWhereverItsCharacterFalls) {
+  auto encoder = MakeEncoder(Encoding::kNdjson);
+  simdjson::dom::parser parser;
+  for (size_t len = 1; len <= 80; ++len) {
+    for (size_t at = 0; at < len; ++at) {
+      for (const char* special : {"\\\"", "\\\\", "\\n", "\\u0001"}) {
+        std::string subject = std::string(at, 'x') + special + std::string(len - at - 1, 'y');
+        auto batch = ParseBatch(R"([{"specversion":"1.0","id":"1","source":"/s","type":"t",)"
+                                R"("subject":")" +
+                                subject + R"(","n":7,"data":{}}])");
+        ASSERT_EQ(batch->size(), 1u) << subject;
+        std::string out = EncodeEvents(*encoder, *batch);
+        simdjson::dom::element e;
+        ASSERT_EQ(parser.parse(out).get(e), simdjson::SUCCESS) << out;
+        EXPECT_EQ(std::string_view(e["subject"]), batch->events()[0].subject) << out;
+      }
+    }
+  }
+}
+
+// Line breaks in data (whitespace between its tokens) become spaces wherever they fall: at
+// every offset of data of every length up to 100 bytes.
+TEST(Encoder, NdjsonSpacesLineBreaksAtEveryOffsetOfTheData) {
+  auto encoder = MakeEncoder(Encoding::kNdjson);
+  for (size_t len = 4; len <= 100; ++len) {
+    for (size_t at = 1; at + 2 < len; ++at) {
+      for (char line_break : {'\n', '\r'}) {
+        std::string data = "[" + std::string(len - 3, ' ') + "1]";
+        data[at] = line_break;
+        auto batch = ParseBatch(
+            R"([{"specversion":"1.0","id":"1","source":"/s","type":"t","data":)" + data + "}]");
+        std::string out = EncodeEvents(*encoder, *batch);
+        std::string expected = "[" + std::string(len - 3, ' ') + "1]";
+        ASSERT_EQ(out, R"({"specversion":"1.0","id":"1","source":"/s","type":"t","data":)" +
+                           expected + "}\n")
+            << "len " << len << " at " << at;
+      }
+    }
+  }
+}
+
 TEST(Encoder, CloudEventsBatchIsAJsonArray) {
   auto batch = ParseBatch(testing_util::MakeBatchBody(3, R"({"x":[1,2]})"));
   auto enc = MakeEncoder(Encoding::kCloudEventsBatch);

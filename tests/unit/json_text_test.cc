@@ -17,10 +17,10 @@ size_t ReferenceFindJsonEscape(std::string_view s) {
 }
 
 TEST(JsonText, FindsTheFirstByteToEscapeAtEveryPosition) {
-  // Each special byte (and bytes just outside the ranges) at every offset of a 0..40-byte
+  // Each special byte (and bytes just outside the ranges) at every offset of a 0..100-byte
   // string, after bytes with the high bit set, which must never be flagged.
   const unsigned char specials[] = {0x00, 0x1f, '"', '\\', '\n'};
-  for (size_t len = 0; len <= 40; ++len) {
+  for (size_t len = 0; len <= 100; ++len) {
     for (size_t at = 0; at < len; ++at) {
       for (unsigned char special : specials) {
         std::string s(len, '\xe9');
@@ -37,9 +37,32 @@ TEST(JsonText, FindsTheFirstByteToEscapeAtEveryPosition) {
   }
   std::mt19937 rng(7);
   for (int round = 0; round < 20000; ++round) {
-    std::string s(rng() % 50, '\0');
-    for (char& c : s) c = static_cast<char>(rng() % 4 == 0 ? rng() % 0x30 : 0x20 + rng() % 0xe0);
+    std::string s(rng() % 130, '\0');
+    for (char& c : s) c = static_cast<char>(rng() % 16 == 0 ? rng() % 0x30 : 0x20 + rng() % 0xe0);
     ASSERT_EQ(FindJsonEscape(s), ReferenceFindJsonEscape(s)) << s;
+  }
+}
+
+TEST(JsonText, CountsQuotesUnlessThereIsSomethingToEscape) {
+  auto reference = [](std::string_view s) {
+    size_t quotes = 0;
+    for (char ch : s) {
+      unsigned char c = static_cast<unsigned char>(ch);
+      if (c < 0x20 || c == '\\') return SIZE_MAX;
+      quotes += c == '"';
+    }
+    return quotes;
+  };
+  std::mt19937 rng(5);
+  for (size_t len = 0; len <= 100; ++len) {
+    for (int round = 0; round < 300; ++round) {
+      std::string s(len, 'a');
+      for (char& c : s) {
+        unsigned r = rng() % 64;
+        c = r == 0 ? '\\' : r == 1 ? '\n' : r < 6 ? '"' : r < 8 ? '\xe9' : 'a';
+      }
+      ASSERT_EQ(CountQuotesUnlessEscapes(s), reference(s)) << "len " << len << ": " << s;
+    }
   }
 }
 
