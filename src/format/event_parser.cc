@@ -392,36 +392,44 @@ bool ParseMappedObject(std::string_view raw, const simdjson::dom::object* dom, s
     return false;
   }
 
+  // The attributes are set directly, not through EventBuilder, whose checks are for what
+  // producers send: here all but a mapped time are constants, generated, or non-empty by
+  // construction (a tenth of the time of mapping an event went to those checks).
+  auto or_default = [](std::string_view v, std::string_view d) { return v.empty() ? d : v; };
+  std::string_view source = or_default(cap.path_values[2], m.default_source);
+  std::string_view type = or_default(cap.path_values[1], m.default_type);
+  std::string_view time = cap.path_values[3];
+  auto fail = [&](std::string_view attribute, std::string_view problem) {
+    errors.Add(index, std::string(attribute),
+               std::string(problem) + " (mapped from the JSON field of that attribute)");
+    return false;
+  };
+  if (source.empty()) return fail("source", "must be a non-empty string");
+  if (type.empty()) return fail("type", "must be a non-empty string");
+  if (!time.empty() && !IsRfc3339(time))
+    return fail("time", "not an RFC 3339 timestamp (e.g. 2026-11-23T08:00:00Z)");
+
   Event& ev = batch.events().emplace_back();
   ev.size = static_cast<uint32_t>(raw.size());
   ev.data_kind = DataKind::kJson;
   ev.data = raw;
-  EventBuilder builder(batch, ev);
-  std::string_view id = cap.path_values[0];
-  if (id.empty()) {
+  ev.specversion = "1.0";
+  ev.id = cap.path_values[0];
+  if (ev.id.empty()) {
     char* buf = batch.arena().Allocate(kUuidTextLen);
     NewUuidV7(opts.receive_ns / 1'000'000, buf);
-    id = {buf, kUuidTextLen};
+    ev.id = {buf, kUuidTextLen};
   }
-  auto or_default = [](std::string_view v, std::string_view d) { return v.empty() ? d : v; };
-  bool ok =
-      builder.Set("specversion", "1.0", AttrKind::kString) &&
-      builder.Set("id", id, AttrKind::kString) &&
-      builder.Set("source", or_default(cap.path_values[2], m.default_source), AttrKind::kString) &&
-      builder.Set("type", or_default(cap.path_values[1], m.default_type), AttrKind::kString) &&
-      builder.Set("datacontenttype", "application/json", AttrKind::kString) &&
-      builder.Set("time", or_default(cap.path_values[3], receive_time), AttrKind::kString) &&
-      (cap.path_values[4].empty() ||
-       builder.Set("subject", cap.path_values[4], AttrKind::kString)) &&
-      (cap.path_values[5].empty() || builder.Set("topic", cap.path_values[5], AttrKind::kString)) &&
-      builder.Finish();
-  if (!ok) {
-    std::string attr = builder.error().attribute;
-    errors.Add(index, attr,
-               builder.error().message + " (mapped from the JSON field of that attribute)");
-    batch.events().pop_back();
+  ev.source = source;
+  ev.type = type;
+  ev.datacontenttype = "application/json";
+  ev.time = time.empty() ? receive_time : time;
+  ev.subject = cap.path_values[4];
+  if (std::string_view topic = cap.path_values[5]; !topic.empty()) {
+    ev.topic = topic;
+    batch.AddExtension(ev, {"topic", topic, AttrKind::kString});
   }
-  return ok;
+  return true;
 }
 
 // Everything shared by the JSON modes after the body is split into event views.

@@ -237,6 +237,17 @@ TEST(PlainJson, MappedValuesKeepTheirTextWhateverParserReadThem) {
   ASSERT_TRUE(both.status.ok());
   EXPECT_EQ(both.batch->events()[0].id, "2.5");
   EXPECT_EQ(both.batch->events()[0].subject, "w");
+  EXPECT_EQ(both.batch->events()[0].specversion, "1.0");
+  EXPECT_EQ(both.batch->events()[0].datacontenttype, "application/json");
+
+  m.topic = "route";  // the routing topic, carried as the `topic` extension
+  Parsed routed = Parse(BodyFormat::kJson, R"({"route":"cams/front","who":""})", opts);
+  ASSERT_TRUE(routed.status.ok());
+  const auto& e = routed.batch->events()[0];
+  EXPECT_EQ(e.topic, "cams/front");
+  ASSERT_NE(routed.batch->FindExtension(e, "topic"), nullptr);
+  EXPECT_EQ(routed.batch->FindExtension(e, "topic")->value, "cams/front");
+  EXPECT_TRUE(e.subject.empty()) << "an empty mapped subject is no subject";
 }
 
 TEST(PlainJson, RejectsABadMappedTimeAndInvalidJson) {
@@ -247,6 +258,19 @@ TEST(PlainJson, RejectsABadMappedTimeAndInvalidJson) {
   Parsed p = Parse(BodyFormat::kJson, R"({"ts":"yesterday"})", opts);
   ASSERT_FALSE(p.status.ok());
   EXPECT_EQ(p.errors[0].attribute, "time");
+  EXPECT_EQ(p.errors[0].message,
+            "not an RFC 3339 timestamp (e.g. 2026-11-23T08:00:00Z) (mapped from the JSON field "
+            "of that attribute)");
+  EXPECT_EQ(p.batch->size(), 0u);
+  Parsed good = Parse(BodyFormat::kJson, R"({"ts":"2026-11-23T08:00:00.5+01:00"})", opts);
+  ASSERT_TRUE(good.status.ok());
+  EXPECT_EQ(good.batch->events()[0].time, "2026-11-23T08:00:00.5+01:00");
+  m.default_type = "";  // a config can say so: every event without the field is refused
+  Parsed untyped = Parse(BodyFormat::kJson, R"({"a":1})", opts);
+  ASSERT_FALSE(untyped.status.ok());
+  EXPECT_EQ(untyped.errors[0].attribute, "type");
+  EXPECT_EQ(untyped.errors[0].message,
+            "must be a non-empty string (mapped from the JSON field of that attribute)");
   EXPECT_FALSE(Parse(BodyFormat::kJson, R"({"a":nul})").status.ok());
   EXPECT_FALSE(Parse(BodyFormat::kJson, R"("text")").status.ok());
 }
