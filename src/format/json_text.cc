@@ -7,9 +7,7 @@
 
 #if defined(__AVX2__)
 #include <immintrin.h>
-#endif
 
-#if defined(__AVX2__)
 // The on-demand code is compiled into ours: built for AVX2, it must be simdjson's AVX2 kind.
 static_assert(SIMDJSON_CAN_ALWAYS_RUN_HASWELL, "add -mpclmul to the compile flags");
 #endif
@@ -63,21 +61,27 @@ size_t LowestFlagged(uint64_t flags) {
 }
 
 #if defined(__AVX2__)
-// A bit for each of the 16 or 32 bytes at `p` that a JSON string must escape.
-uint32_t EscapeMask16(const char* p) {
+// A bit for each of the 16 or 32 bytes at `p` that is a quote, and one for each that is a
+// backslash or a control character: together, what a JSON string must escape.
+struct EscapeMasks {
+  uint32_t quotes, others;
+  uint32_t all() const { return quotes | others; }
+};
+EscapeMasks FindEscapes16(const char* p) {
   __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  __m128i hit =
-      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
   // Unsigned c < 0x20 exactly when min(c, 0x1f) == c.
-  hit = _mm_or_si128(hit, _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
-  return static_cast<uint32_t>(_mm_movemask_epi8(hit));
+  __m128i others = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')),
+                                _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v));
+  return {static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')))),
+          static_cast<uint32_t>(_mm_movemask_epi8(others))};
 }
-uint32_t EscapeMask32(const char* p) {
+EscapeMasks FindEscapes32(const char* p) {
   __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
-  __m256i hit = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')),
-                                _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')));
-  hit = _mm256_or_si256(hit, _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v));
-  return static_cast<uint32_t>(_mm256_movemask_epi8(hit));
+  __m256i others =
+      _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')),
+                      _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v));
+  return {static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')))),
+          static_cast<uint32_t>(_mm256_movemask_epi8(others))};
 }
 #endif
 }  // namespace
@@ -91,15 +95,16 @@ size_t FindJsonEscape(std::string_view s) {
   if (n >= 32) {
     size_t i = 0;
     for (; i + 32 <= n; i += 32) {
-      if (uint32_t m = EscapeMask32(p + i)) return i + static_cast<size_t>(std::countr_zero(m));
+      if (uint32_t m = FindEscapes32(p + i).all())
+        return i + static_cast<size_t>(std::countr_zero(m));
     }
     if (i == n) return n;
-    uint32_t m = EscapeMask32(p + n - 32);
+    uint32_t m = FindEscapes32(p + n - 32).all();
     return m ? n - 32 + static_cast<size_t>(std::countr_zero(m)) : n;
   }
   if (n >= 16) {
-    if (uint32_t m = EscapeMask16(p)) return static_cast<size_t>(std::countr_zero(m));
-    uint32_t m = EscapeMask16(p + n - 16);
+    if (uint32_t m = FindEscapes16(p).all()) return static_cast<size_t>(std::countr_zero(m));
+    uint32_t m = FindEscapes16(p + n - 16).all();
     return m ? n - 16 + static_cast<size_t>(std::countr_zero(m)) : n;
   }
 #endif
@@ -130,14 +135,9 @@ size_t CountQuotesUnlessEscapes(std::string_view s) {
   // Per 32 bytes: quotes counted, anything else escape-worthy ends it. A last, partial chunk
   // is the chunk ending at the end, its bytes already counted shifted out.
   auto chunk = [&](const char* at, unsigned skip) {
-    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(at));
-    __m256i bad = _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')),
-                                  _mm256_cmpeq_epi8(_mm256_min_epu8(v, _mm256_set1_epi8(0x1f)), v));
-    if (!_mm256_testz_si256(bad, bad)) return false;
-    uint32_t q =
-        static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"'))));
-    quotes += static_cast<size_t>(std::popcount(q >> skip));
-    return true;
+    EscapeMasks m = FindEscapes32(at);
+    quotes += static_cast<size_t>(std::popcount(m.quotes >> skip));
+    return m.others == 0;
   };
   if (n >= 32) {
     for (; i + 32 <= n; i += 32) {
