@@ -20,11 +20,17 @@ AppendOutcome MemoryQueue::Full(uint64_t bytes) {
 void MemoryQueue::Push(const EventBatchPtr& batch, std::vector<uint32_t> indices, uint64_t bytes) {
   events_ += indices.size();
   unread_ += indices.size();
+  unread_bytes_ += bytes;
   bytes_ += bytes;
   uint64_t first = next_seq_;
   next_seq_ += indices.size();
   chunks_.push_back({batch, std::move(indices), 0, first});
-  readable_.notify_one();
+  if (Enough(waiting_for_)) readable_.notify_one();
+}
+
+bool MemoryQueue::Enough(ReadWait wait) const {
+  return wait.events != 0 &&
+         (unread_ >= wait.events || (wait.bytes && unread_bytes_ >= wait.bytes));
 }
 
 void MemoryQueue::Close() {
@@ -33,9 +39,13 @@ void MemoryQueue::Close() {
   readable_.notify_all();
 }
 
-size_t MemoryQueue::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) {
+size_t MemoryQueue::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline,
+                         ReadWait wait) {
   std::unique_lock lock(mu_);
-  readable_.wait_until(lock, deadline, [&] { return unread_ > 0 || closed_; });
+  wait.events = std::clamp<size_t>(wait.events, 1, std::max<size_t>(max, 1));
+  waiting_for_ = wait;
+  readable_.wait_until(lock, deadline, [&] { return Enough(wait) || closed_; });
+  waiting_for_ = {0, 0};
   size_t n = 0;
   while (n < max && unread_ > 0) {
     Chunk& c = chunks_[read_chunk_];
@@ -48,6 +58,7 @@ size_t MemoryQueue::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime d
     const Event& e = c.batch->events()[c.indices[read_offset_++]];
     out.push_back({c.batch.get(), &e, run_id_, seq});
     --unread_;
+    unread_bytes_ -= e.size;
     ++n;
   }
   return n;

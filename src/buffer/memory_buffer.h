@@ -27,7 +27,8 @@ class MemoryQueue final : public QueueReader {
   void Push(const EventBatchPtr& batch, std::vector<uint32_t> indices, uint64_t bytes);
   void Close();
 
-  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override;
+  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline,
+              ReadWait wait) override;
   void Ack(size_t n) override;
   bool Drained() const override;
   QueueStats Stats() const override;
@@ -39,6 +40,7 @@ class MemoryQueue final : public QueueReader {
   const DrainMeter& drain() const { return drain_; }
 
  private:
+  bool Enough(ReadWait wait) const;  // with mu_ held: `wait` is met
   struct Chunk {
     EventBatchPtr batch;
     std::vector<uint32_t> indices;
@@ -53,7 +55,8 @@ class MemoryQueue final : public QueueReader {
   std::deque<Chunk> chunks_;
   size_t read_chunk_ = 0;   // chunk the next Read starts in
   size_t read_offset_ = 0;  // index within it
-  uint64_t events_ = 0, bytes_ = 0, unread_ = 0;
+  uint64_t events_ = 0, bytes_ = 0, unread_ = 0, unread_bytes_ = 0;
+  ReadWait waiting_for_{0, 0};  // of the reader waiting, if any; Push wakes it when met
   uint64_t next_seq_ = 0;
   const uint64_t run_id_;  // distinguishes sequence numbers of different runs
   bool closed_ = false;

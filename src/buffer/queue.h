@@ -64,12 +64,22 @@ struct QueueStats {
   int64_t oldest_ns = 0;  // receive time of the oldest unacknowledged event; 0 if empty
 };
 
+// What a reader waits for before its deadline: this many unread events (at least one), or
+// unread events of this many bytes (0: no byte bound). A batching reader waits for what
+// fills its batch, and is then woken once per batch rather than once per append.
+struct ReadWait {
+  size_t events = 1;
+  uint64_t bytes = 0;
+};
+
 class QueueReader {
  public:
   virtual ~QueueReader() = default;
-  // Appends up to `max` unread events to `out`. Waits until at least one is available, the
-  // deadline passes, or the buffer is closed. Returns how many were added.
-  virtual size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) = 0;
+  // Appends up to `max` unread events to `out`. Waits until `wait` is met (a queue may
+  // return sooner, with at least one), the deadline passes, or the buffer is closed; then
+  // takes what there is. Returns how many were added.
+  virtual size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline,
+                      ReadWait wait = {}) = 0;
   // The `n` oldest events handed out by Read were delivered.
   virtual void Ack(size_t n) = 0;
   // True once the buffer is closed and every event was read.

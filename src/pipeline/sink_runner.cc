@@ -137,7 +137,14 @@ void SinkRunner::Run() {
     SteadyTime wake = std::min(batcher_.Deadline(), now + std::chrono::seconds(1));
     events.clear();
     size_t room = batcher_.limits().max_events - batcher_.count();
-    reader_.Read(events, room, wake);
+    // Woken by the first event (its arrival starts the batch's age), then only once there
+    // is enough to fill the batch (queued bytes are those of the events as received, at
+    // most what they encode to) or the batch is due: not once per append.
+    ReadWait wait;
+    if (!batcher_.empty())
+      wait = {room, batcher_.limits().max_bytes -
+                        std::min(batcher_.bytes(), batcher_.limits().max_bytes)};
+    reader_.Read(events, room, wake, wait);
     for (const QueuedEvent& q : events) {
       if (!batcher_.Add(*q.batch, *q.event)) {
         if (!(cut = Cut())) break;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "test_util.h"
 
 namespace tributary {
@@ -111,6 +113,36 @@ TEST(MemoryBuffer, ReportsBlockPolicyAndRefusesAfterClose) {
   EXPECT_FALSE(buf.Reader(0).Drained());
   EXPECT_EQ(buf.Reader(0).Read(got, 10, SteadyTime::max()), 1u);  // closed: does not wait
   EXPECT_TRUE(buf.Reader(0).Drained());
+}
+
+// A batching reader says how much fills its batch and is woken once that is queued, not
+// at every append; at its deadline it takes what there is.
+TEST(MemoryBuffer, AReaderWaitsForWhatItAskedForOrItsDeadline) {
+  MemoryBuffer buf({"a"}, {QueueLimits{}});
+  ASSERT_TRUE(AppendSync(buf, ParseBatch(MakeBatchBody(1)), {1}).status.ok());
+  std::vector<QueuedEvent> got;
+  std::thread reader([&] {
+    buf.Reader(0).Read(got, 10, std::chrono::steady_clock::now() + std::chrono::seconds(30),
+                       ReadWait{3, 0});
+  });
+  // One event was there when it began to wait: it must not come back with fewer than 3.
+  // (The pause lets it start waiting first; if it has not, it finds all three anyway.)
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(AppendSync(buf, ParseBatch(MakeBatchBody(1)), {1}).status.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(AppendSync(buf, ParseBatch(MakeBatchBody(1)), {1}).status.ok());
+  reader.join();
+  EXPECT_EQ(got.size(), 3u);
+
+  // By bytes: two events hold at least 2 bytes.
+  ASSERT_TRUE(AppendSync(buf, ParseBatch(MakeBatchBody(2)), {1, 1}).status.ok());
+  got.clear();
+  EXPECT_EQ(buf.Reader(0).Read(got, 10, SteadyTime::max(), ReadWait{100, 2}), 2u);
+
+  // What there is at the deadline.
+  ASSERT_TRUE(AppendSync(buf, ParseBatch(MakeBatchBody(1)), {1}).status.ok());
+  got.clear();
+  EXPECT_EQ(buf.Reader(0).Read(got, 10, Soon(), ReadWait{5, 0}), 1u);
 }
 
 }  // namespace

@@ -33,8 +33,9 @@ class AckObserver final : public QueueReader {
  public:
   AckObserver(QueueReader& inner, std::function<void(size_t)> on_ack)
       : inner_(inner), on_ack_(std::move(on_ack)) {}
-  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override {
-    size_t n = inner_.Read(out, max, deadline);
+  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline,
+              ReadWait wait) override {
+    size_t n = inner_.Read(out, max, deadline, wait);
     read += n;
     return n;
   }

@@ -202,7 +202,8 @@ void DiskQueueReader::PopDone() {
   }
 }
 
-size_t DiskQueueReader::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) {
+size_t DiskQueueReader::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline,
+                             ReadWait /*wait*/) {
   size_t n = 0;
   while (n == 0 && max > 0) {
     n = TakeFromCurrent(out, max);

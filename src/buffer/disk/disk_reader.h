@@ -19,7 +19,9 @@ class DiskQueueReader final : public QueueReader {
   DiskQueueReader(DiskBuffer& buffer, size_t sink, unsigned slot, LogPosition start);
   ~DiskQueueReader() override;
 
-  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline) override;
+  // Waits for one record whatever `wait` says: records come a write round at a time.
+  size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline,
+              ReadWait wait) override;
   void Ack(size_t n) override;
   bool Drained() const override;
   void SetJsonOnly(bool json_only) override { json_only_ = json_only; }
