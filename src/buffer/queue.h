@@ -105,7 +105,7 @@ class Buffer {
   // holds events, has less room than that, and answers `reject`. Then the outcome says so
   // (for the first sink) and a source may refuse the request before it pays to parse it;
   // otherwise it is ok.
-  virtual AppendOutcome RefusesAll(uint64_t /*bytes*/) { return {}; }
+  virtual AppendOutcome RefusesAll(uint64_t bytes) = 0;
   // How often a queue has released room so far (acknowledgements). An append refused for
   // a full queue cannot succeed before this changes, so a producer waiting under `block`
   // need not try again until then.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <random>
+#include <utility>
 
 #include "core/thread_name.h"
 #include "pipeline/dead_letters.h"
@@ -203,19 +204,15 @@ bool SinkRunner::Cut() {
     if (Abandoned()) return false;  // the batch stays in the batcher, unacknowledged
     changed_.wait_for(lock, std::chrono::milliseconds(50));
   }
-  std::string next_body;
-  if (!spare_bodies_.empty()) {
-    next_body = std::move(spare_bodies_.back());
-    spare_bodies_.pop_back();
+  Spare next;
+  if (!spares_.empty()) {
+    next = std::move(spares_.back());
+    spares_.pop_back();
   }
-  batch.body = batcher_.Take(options_.records ? &batch.record_ends : nullptr, std::move(next_body));
+  batch.body = batcher_.Take(options_.records ? &batch.record_ends : nullptr, std::move(next.body));
   batch.encoded_bytes = batch.body.size();
   batch.created_ns = clock_.UnixNanos();
-  flight->events.swap(in_batch_);
-  if (!spare_events_.empty()) {
-    in_batch_ = std::move(spare_events_.back());
-    spare_events_.pop_back();
-  }
+  flight->events = std::exchange(in_batch_, std::move(next.events));
   if (options_.records) batch.records = flight->events;
   flights_.push_back(std::move(flight));
   lock.unlock();
@@ -311,16 +308,12 @@ void SinkRunner::Settle(Flight& flight) {
 }
 
 void SinkRunner::KeepBuffers(Flight& flight) {
-  // Two of each: the batching thread takes one per batch, and settling gives one back.
+  // Two: the batching thread takes one per batch, and settling gives one back.
   constexpr size_t kSpares = 2;
-  if (spare_bodies_.size() < kSpares) {
-    flight.batch.body.clear();
-    spare_bodies_.push_back(std::move(flight.batch.body));
-  }
-  if (spare_events_.size() < kSpares) {
-    flight.events.clear();
-    spare_events_.push_back(std::move(flight.events));
-  }
+  if (spares_.size() >= kSpares) return;
+  flight.batch.body.clear();
+  flight.events.clear();
+  spares_.push_back({std::move(flight.batch.body), std::move(flight.events)});
 }
 
 bool SinkRunner::Wait(std::chrono::milliseconds d) {

@@ -118,8 +118,12 @@ class SinkRunner {
   std::mutex mu_;
   std::condition_variable changed_;  // a flight was cut or settled, or no more will come
   std::deque<std::unique_ptr<Flight>> flights_;  // unsettled or not yet acknowledged, in order
-  std::vector<std::string> spare_bodies_;        // cleared, with their capacity
-  std::vector<std::vector<QueuedEvent>> spare_events_;
+  // Buffers of acknowledged flights, cleared but with their capacity, for the next batches.
+  struct Spare {
+    std::string body;
+    std::vector<QueuedEvent> events;
+  };
+  std::vector<Spare> spares_;
   bool cut_all_ = false;  // the batching thread is done
   // The circuit breaker: failures in a row, across batches. Once open, the sink gets one
   // probe per max_backoff (instead of a retry storm from every sender) until it answers.

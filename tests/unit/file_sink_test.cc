@@ -40,7 +40,8 @@ class FileSinkTest : public testing::Test {
     std::vector<fs::path> out;
     if (!fs::exists(dir_)) return out;
     for (auto& e : fs::recursive_directory_iterator(dir_)) {
-      if (e.is_regular_file() && e.path().filename() != ".tributary.lock") out.push_back(e.path());
+      if (e.is_regular_file() && e.path().filename() != FileSink::kLockName)
+        out.push_back(e.path());
     }
     return out;
   }

@@ -22,6 +22,7 @@ class CountingBuffer final : public Buffer {
   }
   QueueReader& Reader(size_t sink) override { return memory_.Reader(sink); }
   void Close() override { memory_.Close(); }
+  AppendOutcome RefusesAll(uint64_t bytes) override { return memory_.RefusesAll(bytes); }
   uint64_t FreedCount() const override { return memory_.FreedCount(); }
 
   int appends = 0;

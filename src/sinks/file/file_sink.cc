@@ -88,7 +88,7 @@ Result<size_t> FileSink::RecoverLeftovers() {
 
 Status FileSink::Lock() {
   if (lock_) return Status::Ok();
-  auto lock = DirectoryLock::Acquire(config_.directory, ".tributary.lock",
+  auto lock = DirectoryLock::Acquire(config_.directory, kLockName,
                                      "give each file sink a directory of its own");
   if (!lock) return lock.status();
   lock_ = std::move(*lock);

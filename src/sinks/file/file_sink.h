@@ -30,6 +30,9 @@ struct FileSinkConfig {
 
 class FileSink final : public Sink {
  public:
+  // The lock file in the directory.
+  static constexpr const char* kLockName = ".tributary.lock";
+
   FileSink(std::string name, FileSinkConfig config, Compression compression, const Clock& clock);
   ~FileSink() override;
 
