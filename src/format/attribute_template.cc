@@ -1,6 +1,7 @@
 #include "format/attribute_template.h"
 
 #include "format/event_builder.h"
+#include "format/json_index.h"
 #include "format/json_text.h"
 
 namespace tributary {

@@ -6,11 +6,13 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <optional>
 
 #include "core/time_util.h"
 #include "core/uuid.h"
 #include "format/base64.h"
 #include "format/event_builder.h"
+#include "format/json_index.h"
 #include "format/json_text.h"
 #include "format/percent.h"
 
@@ -45,6 +47,12 @@ struct Parsers {
 Parsers& ThreadParsers() {
   thread_local Parsers p;
   return p;
+}
+
+// The events of the body IndexJson last read on this thread, and which are CloudEvents.
+JsonTops& EventTops() {
+  thread_local JsonTops tops{.key = "specversion", .values = {}};
+  return tops;
 }
 
 // What every reading of a structured CloudEvent checks of `data` and `data_base64`: each at
@@ -243,14 +251,32 @@ DomOutcome DomCloudEvent(std::string_view raw, simdjson::dom::object obj,
   return DomOutcome::kAdded;
 }
 
-// Captures the values of mapped fields while validating a plain JSON object.
-struct Capture {
-  std::array<std::string_view, 6> path_values{};  // id, type, source, time, subject, topic
+// The JSON paths of the mapped attributes (id, type, source, time, subject, topic), null
+// where one is not mapped: worked out once per request.
+struct MappedPaths {
+  explicit MappedPaths(const JsonMapping* m) {
+    if (!m) return;
+    const std::string* all[] = {&m->id, &m->type, &m->source, &m->time, &m->subject, &m->topic};
+    for (size_t i = 0; i < paths.size(); ++i) {
+      paths[i] = all[i]->empty() ? nullptr : all[i];
+      any |= paths[i] != nullptr;
+    }
+  }
   std::array<const std::string*, 6> paths{};
+  bool any = false;
 };
 
-Status WalkCapture(ondemand::value v, int depth, std::string& path, Capture& cap, Arena& arena) {
-  if (depth > 128) return InvalidArgument("JSON nested deeper than 128 levels");
+// Captures the values of mapped fields while validating a plain JSON object.
+struct Capture {
+  explicit Capture(const MappedPaths& mapped) : paths(mapped.paths), any(mapped.any) {}
+  std::array<std::string_view, 6> path_values{};  // in the order of MappedPaths
+  std::array<const std::string*, 6> paths;
+  bool any;
+};
+
+// Captures the mapped fields of a valid JSON value with the on-demand parser, which decodes
+// escapes; what is not on a mapped path is skipped.
+Status WalkCapture(ondemand::value v, std::string& path, Capture& cap, Arena& arena) {
   ondemand::json_type t;
   if (auto e = v.type().get(t)) return InvalidArgument(JsonError(e));
   if (t != ondemand::json_type::object) {
@@ -269,7 +295,7 @@ Status WalkCapture(ondemand::value v, int depth, std::string& path, Capture& cap
         return Status::Ok();
       }
     }
-    return ValidateJsonValue(v, depth);
+    return Status::Ok();
   }
   ondemand::object obj;
   if (auto e = v.get_object().get(obj)) return InvalidArgument(JsonError(e));
@@ -281,37 +307,42 @@ Status WalkCapture(ondemand::value v, int depth, std::string& path, Capture& cap
     size_t len = path.size();
     if (!path.empty()) path.push_back('.');
     path.append(key);
-    TRIBUTARY_RETURN_IF_ERROR(WalkCapture(field.value(), depth + 1, path, cap, arena));
+    TRIBUTARY_RETURN_IF_ERROR(WalkCapture(field.value(), path, cap, arena));
     path.resize(len);
   }
   return Status::Ok();
 }
 
-// The same capture over a DOM that already validated the object: much faster than the walk.
-// Returns false if a mapped field is a floating-point number, whose exact text the DOM
-// no longer has; the caller then walks the object instead.
-bool DomCapture(simdjson::dom::object obj, std::string& path, Capture& cap, Arena& arena) {
-  for (auto [key, value] : obj) {
+// True if `path` leads into an object that holds a mapped path.
+bool LeadsToMapped(const Capture& cap, std::string_view path) {
+  return std::any_of(cap.paths.begin(), cap.paths.end(), [&](const std::string* p) {
+    return p && p->size() > path.size() && p->starts_with(path) && (*p)[path.size()] == '.';
+  });
+}
+
+// The same capture over the structural index of an object already validated, `members` just
+// past its '{' (and left past its '}'): much faster than the walk. Returns false if a key, or
+// a string on a mapped path, has escapes: only the walk decodes those.
+bool IndexCapture(JsonStructureCursor& members, std::string& path, Capture& cap) {
+  std::string_view key;
+  while (members.NextKey(key)) {
+    if (key.find('\\') != std::string_view::npos) return false;
     size_t len = path.size();
     if (!path.empty()) path.push_back('.');
     path.append(key);
-    if (value.is_object()) {
-      bool deeper = std::any_of(cap.paths.begin(), cap.paths.end(), [&](const std::string* p) {
-        return p && p->size() > path.size() && p->starts_with(path) && (*p)[path.size()] == '.';
-      });
-      if (deeper && !DomCapture(value.get_object().value_unsafe(), path, cap, arena)) return false;
+    if (members.current() == '{' && LeadsToMapped(cap, path)) {
+      members.Advance();
+      if (!IndexCapture(members, path, cap)) return false;
     } else {
+      std::string_view value = members.TakeValue();
       for (size_t i = 0; i < cap.paths.size(); ++i) {
         if (!cap.paths[i] || *cap.paths[i] != path) continue;
-        if (value.is_string()) {
-          cap.path_values[i] = arena.Copy(value.get_string().value_unsafe());
-        } else if (value.is_int64() || value.is_uint64()) {
-          char buf[24];
-          auto r = value.is_int64() ? std::to_chars(buf, buf + sizeof buf, int64_t(value))
-                                    : std::to_chars(buf, buf + sizeof buf, uint64_t(value));
-          cap.path_values[i] = arena.Copy({buf, static_cast<size_t>(r.ptr - buf)});
-        } else if (value.is_double()) {
-          return false;
+        if (value[0] == '"') {
+          value = value.substr(1, value.size() - 2);
+          if (value.find('\\') != std::string_view::npos) return false;
+          cap.path_values[i] = value;  // a view into the input, as the event's data is
+        } else if (value[0] == '-' || (value[0] >= '0' && value[0] <= '9')) {
+          cap.path_values[i] = value;
         }
       }
     }
@@ -320,9 +351,8 @@ bool DomCapture(simdjson::dom::object obj, std::string& path, Capture& cap, Aren
   return true;
 }
 
-// Validates the plain JSON object `raw` and captures its mapped fields with the on-demand
-// walk, which also says exactly what is wrong.
-Status WalkValidateAndCapture(std::string_view raw, Capture& cap, Arena& arena) {
+// Captures the mapped fields of the valid JSON object `raw` with the on-demand walk.
+Status WalkAndCapture(std::string_view raw, Capture& cap, Arena& arena) {
   std::string path;
   ondemand::document doc;
   ondemand::value value;
@@ -331,30 +361,30 @@ Status WalkValidateAndCapture(std::string_view raw, Capture& cap, Arena& arena) 
     return InvalidArgument(JsonError(e));
   if (doc.type().get(t) || t != ondemand::json_type::object || doc.get_value().get(value))
     return InvalidArgument("expected a JSON object");
-  TRIBUTARY_RETURN_IF_ERROR(WalkCapture(value, 0, path, cap, arena));
+  TRIBUTARY_RETURN_IF_ERROR(WalkCapture(value, path, cap, arena));
   if (!AtEnd(doc)) return InvalidArgument("invalid JSON: trailing content after the object");
   return Status::Ok();
 }
 
-// Captures the mapped fields of the plain JSON object `raw`, which the DOM `obj` already
-// validated; takes the walk for what the DOM cannot give.
-Status DomValidateAndCapture(std::string_view raw, simdjson::dom::object obj, Capture& cap,
-                             Arena& arena) {
-  if (std::none_of(cap.paths.begin(), cap.paths.end(), [](auto* p) { return p; }))
-    return Status::Ok();
+// Captures the mapped fields of the plain JSON object `raw`. `at` is its '{' in the index of
+// a document already validated, or null: then `raw` is validated here.
+Status ValidateAndCapture(std::string_view raw, const JsonStructureCursor* at, Capture& cap,
+                          Arena& arena) {
+  std::optional<JsonStructureCursor> own;
+  if (!at) {
+    if (auto e = IndexJson(raw)) return InvalidArgument(JsonError(e));
+    own.emplace(raw);
+    if (own->current() != '{') return InvalidArgument("expected a JSON object");
+    at = &*own;
+  }
+  if (!cap.any) return Status::Ok();
   std::string path;
-  Capture dom_cap = cap;
-  if (!DomCapture(obj, path, dom_cap, arena)) return WalkValidateAndCapture(raw, cap, arena);
-  cap = dom_cap;
+  Capture index_cap = cap;
+  JsonStructureCursor members = *at;
+  members.Advance();
+  if (!IndexCapture(members, path, index_cap)) return WalkAndCapture(raw, cap, arena);
+  cap = index_cap;
   return Status::Ok();
-}
-
-// Validates the plain JSON object `raw` on its own: through the DOM when it can.
-Status ValidateAndCapture(std::string_view raw, Capture& cap, Arena& arena) {
-  simdjson::dom::element root;
-  if (ParseJsonDom(raw, root) == simdjson::SUCCESS && root.is_object())
-    return DomValidateAndCapture(raw, root.get_object().value_unsafe(), cap, arena);
-  return WalkValidateAndCapture(raw, cap, arena);
 }
 
 // True if the JSON object `raw` has a top-level "specversion" member: it is a CloudEvent.
@@ -375,21 +405,19 @@ bool LooksLikeCloudEvent(std::string_view raw) {
   return false;
 }
 
-// Maps one plain JSON object to a CloudEvent; the object itself becomes `data`. `dom` is the
-// object already parsed (and so validated) by the DOM, or null.
-bool ParseMappedObject(std::string_view raw, const simdjson::dom::object* dom, size_t index,
-                       EventBatch& batch, const ParseOptions& opts, std::string_view receive_time,
-                       Errors& errors) {
+// Maps one plain JSON object to a CloudEvent; the object itself becomes `data`. `at` is its
+// '{' in the index of a document already validated, or null.
+bool ParseMappedObject(std::string_view raw, const JsonStructureCursor* at, size_t index,
+                       EventBatch& batch, const ParseOptions& opts, const MappedPaths& mapped,
+                       std::string_view receive_time, Errors& errors) {
   const JsonMapping& m = *opts.mapping;
-  Capture cap;
-  const std::string* mapped[] = {&m.id, &m.type, &m.source, &m.time, &m.subject, &m.topic};
-  for (size_t i = 0; i < 6; ++i) cap.paths[i] = mapped[i]->empty() ? nullptr : mapped[i];
-
-  Status st = dom ? DomValidateAndCapture(raw, *dom, cap, batch.arena())
-                  : ValidateAndCapture(raw, cap, batch.arena());
-  if (!st.ok()) {
-    errors.Add(index, "", st.message());
-    return false;
+  Capture cap(mapped);
+  if (!at || mapped.any) {
+    Status st = ValidateAndCapture(raw, at, cap, batch.arena());
+    if (!st.ok()) {
+      errors.Add(index, "", st.message());
+      return false;
+    }
   }
 
   // The attributes are set directly, not through EventBuilder, whose checks are for what
@@ -436,17 +464,22 @@ bool ParseMappedObject(std::string_view raw, const simdjson::dom::object* dom, s
 class EventCollector {
  public:
   EventCollector(EventBatch& batch, const ParseOptions& opts, Errors& errors, bool cloudevents_only)
-      : batch_(batch), opts_(opts), errors_(errors), cloudevents_only_(cloudevents_only) {}
+      : batch_(batch),
+        opts_(opts),
+        errors_(errors),
+        cloudevents_only_(cloudevents_only),
+        mapped_(opts.mapping) {}
 
-  // Adds the event whose JSON text is `raw`. Returns false if parsing should stop (too
-  // large, or too many errors).
+  // Adds the event whose JSON text is `raw`, an element of a body that the on-demand parser
+  // splits, or a line the disk queue wrote. Returns false if parsing should stop (too large,
+  // or too many errors).
   bool Add(std::string_view raw) {
     size_t index = next_index_++;
     if (!CheckSize(raw, index)) return false;
     if (cloudevents_only_ || LooksLikeCloudEvent(raw)) {
-      ParseCloudEvent(raw, index, batch_, opts_.trusted, opts_.trusted, errors_);
+      ParseCloudEvent(raw, index, batch_, json_checked_ || opts_.trusted, opts_.trusted, errors_);
     } else {
-      ParseMappedObject(raw, nullptr, index, batch_, opts_, ReceiveTime(), errors_);
+      ParseMappedObject(raw, nullptr, index, batch_, opts_, mapped_, ReceiveTime(), errors_);
     }
     return !errors_.full();
   }
@@ -455,18 +488,58 @@ class EventCollector {
   bool Add(std::string_view raw, simdjson::dom::object obj, JsonStructureCursor at) {
     size_t index = next_index_++;
     if (!CheckSize(raw, index)) return false;
-    if (cloudevents_only_ || obj.at_key("specversion").error() == simdjson::SUCCESS) {
-      if (DomCloudEvent(raw, obj, at, index, batch_, opts_.trusted, errors_) ==
-          DomOutcome::kTakeWalk)
-        ParseCloudEvent(raw, index, batch_, /*json_checked=*/true, opts_.trusted, errors_);
+    bool cloudevent = obj.at_key("specversion").error() == simdjson::SUCCESS;
+    if ((cloudevents_only_ || cloudevent) &&
+        DomCloudEvent(raw, obj, at, index, batch_, opts_.trusted, errors_) != DomOutcome::kTakeWalk)
+      return !errors_.full();
+    AddValid(raw, index, at, cloudevent);
+    return !errors_.full();
+  }
+
+  // The same for an event of a document that IndexJson validated, `at` its '{';
+  // `cloudevent`: it has a top-level "specversion".
+  bool Add(std::string_view raw, JsonStructureCursor at, bool cloudevent) {
+    size_t index = next_index_++;
+    if (!CheckSize(raw, index)) return false;
+    AddValid(raw, index, at, cloudevent);
+    return !errors_.full();
+  }
+
+  // The same for a line of NDJSON, validated here unless Tributary wrote it.
+  bool AddLine(std::string_view line) {
+    if (opts_.trusted) return Add(line);
+    size_t index = next_index_++;
+    if (!CheckSize(line, index)) return false;
+    JsonTops& tops = EventTops();
+    if (auto e = IndexJson(line, &tops)) {
+      errors_.Add(index, "", JsonError(e));
+    } else if (JsonStructureCursor at(line); at.current() != '{') {
+      errors_.Add(index, "", "expected a JSON object");
     } else {
-      ParseMappedObject(raw, &obj, index, batch_, opts_, ReceiveTime(), errors_);
+      AddValid(line, index, at, tops.values[0].has_key);
     }
     return !errors_.full();
   }
+
+  // Rejects the next event as a whole, the way the on-demand split does.
+  void Reject(std::string message) { errors_.Add(next_index_++, "", std::move(message)); }
+
+  // The body is invalid JSON: what Add(raw) is given is validated, to name the event and
+  // attribute at fault.
+  void CheckEachEvent() { json_checked_ = false; }
+
+  bool cloudevents_only() const { return cloudevents_only_; }
   bool too_large() const { return too_large_; }
 
  private:
+  void AddValid(std::string_view raw, size_t index, JsonStructureCursor at, bool cloudevent) {
+    if (cloudevents_only_ || cloudevent) {
+      ParseCloudEvent(raw, index, batch_, /*json_checked=*/true, opts_.trusted, errors_);
+    } else {
+      ParseMappedObject(raw, &at, index, batch_, opts_, mapped_, ReceiveTime(), errors_);
+    }
+  }
+
   bool CheckSize(std::string_view raw, size_t index) {
     if (raw.size() <= opts_.max_event_bytes) return true;
     errors_.Add(index, "",
@@ -488,14 +561,39 @@ class EventCollector {
   const ParseOptions& opts_;
   Errors& errors_;
   bool cloudevents_only_;
+  bool json_checked_ = true;
+  MappedPaths mapped_;
   bool too_large_ = false;
   size_t next_index_ = 0;
   std::string_view receive_time_;
 };
 
-// The fast way through a JSON body: one DOM parse validates all of it, then its structural
-// index gives each event's bytes. Returns false, having added nothing, when the body must
-// take SplitJson instead: it is not valid JSON as the DOM holds it (SplitJson's walk decides
+// The fastest way through a plain JSON body that IndexJson validated, `tops` its events: the
+// structural index gives each event's bytes and mapped fields. Returns false, having added
+// nothing, when the body must take SplitJsonWithDom instead: it is not of a shape the format
+// takes (the on-demand split names that), or its first event is a CloudEvent, which the DOM
+// reads fastest.
+bool SplitIndexedJson(std::string_view body, const JsonTops& tops, bool allow_array,
+                      bool allow_object, EventCollector& events) {
+  char first = JsonStructureCursor(body).current();
+  bool array = first == '[';
+  if (array ? !allow_array : first != '{' || !allow_object) return false;
+  for (size_t i = 0; i < tops.values.size(); ++i) {
+    const JsonTops::Value& v = tops.values[i];
+    if (!v.is_object) {
+      events.Reject("an event must be a JSON object");
+      return true;
+    }
+    if (i == 0 && v.has_key) return false;
+    std::string_view raw = body.substr(v.start, v.end - v.start);
+    if (!events.Add(raw, JsonStructureCursor(body, v.structural), v.has_key)) break;
+  }
+  return true;
+}
+
+// The fast way through a CloudEvents body: one DOM parse validates all of it, then its
+// structural index gives each event's bytes. Returns false, having added nothing, when the body
+// must take SplitJson instead: it is not valid JSON as the DOM holds it (SplitJson's walk decides
 // and names the error), or not of a shape the format accepts.
 bool SplitJsonWithDom(std::string_view body, bool allow_array, bool allow_object,
                       EventCollector& events) {
@@ -522,29 +620,26 @@ bool SplitJsonWithDom(std::string_view body, bool allow_array, bool allow_object
   return true;
 }
 
-Status SplitJson(std::string_view body, bool allow_array, bool allow_object, EventCollector& events,
-                 Errors& errors) {
-  if (SplitJsonWithDom(body, allow_array, allow_object, events)) return Status::Ok();
+// Splits a body with the on-demand parser. It reads JSON that the DOM cannot hold, and it
+// names what is wrong: with the shape of a body, or with the events of an invalid one.
+Status SplitOnDemand(std::string_view body, bool allow_array, bool allow_object,
+                     EventCollector& events, Errors& errors) {
+  auto invalid = [&](simdjson::error_code e) {
+    errors.Add(0, "", JsonError(e));
+    return InvalidArgument("invalid JSON");
+  };
   ondemand::parser& parser = ThreadParsers().outer;
   ondemand::document doc;
   ondemand::json_type t;
-  if (auto e = parser.iterate(body.data(), body.size(), body.size() + kPad).get(doc)) {
-    errors.Add(0, "", JsonError(e));
-    return InvalidArgument("invalid JSON");
-  }
-  if (auto e = doc.type().get(t)) {
-    errors.Add(0, "", JsonError(e));
-    return InvalidArgument("invalid JSON");
-  }
+  if (auto e = parser.iterate(body.data(), body.size(), body.size() + kPad).get(doc))
+    return invalid(e);
+  if (auto e = doc.type().get(t)) return invalid(e);
   if (t == ondemand::json_type::object && allow_object) {
     std::string_view raw;
     ondemand::object obj;
     simdjson::error_code e = doc.get_object().get(obj);
     if (!e) e = obj.raw_json().get(raw);
-    if (e) {
-      errors.Add(0, "", JsonError(e));
-      return InvalidArgument("invalid JSON");
-    }
+    if (e) return invalid(e);
     if (!AtEnd(doc)) {
       errors.Add(0, "", "invalid JSON: trailing content after the event");
       return InvalidArgument("invalid JSON");
@@ -560,10 +655,7 @@ Status SplitJson(std::string_view body, bool allow_array, bool allow_object, Eve
     return InvalidArgument("wrong JSON type");
   }
   ondemand::array arr;
-  if (auto e = doc.get_array().get(arr)) {
-    errors.Add(0, "", JsonError(e));
-    return InvalidArgument("invalid JSON");
-  }
+  if (auto e = doc.get_array().get(arr)) return invalid(e);
   size_t index = 0;
   for (auto el : arr) {
     std::string_view raw;
@@ -584,6 +676,27 @@ Status SplitJson(std::string_view body, bool allow_array, bool allow_object, Eve
     errors.Add(index, "", "invalid JSON: trailing content after the array");
   }
   return Status::Ok();
+}
+
+Status SplitJson(std::string_view body, bool allow_array, bool allow_object, EventCollector& events,
+                 Errors& errors) {
+  simdjson::error_code invalid = simdjson::SUCCESS;
+  if (!events.cloudevents_only()) {
+    invalid = IndexJson(body, &EventTops());
+    if (!invalid && SplitIndexedJson(body, EventTops(), allow_array, allow_object, events))
+      return Status::Ok();
+  }
+  if (!invalid && SplitJsonWithDom(body, allow_array, allow_object, events)) return Status::Ok();
+  if (events.cloudevents_only()) invalid = IndexJson(body);
+  if (!invalid) return SplitOnDemand(body, allow_array, allow_object, events, errors);
+  // Invalid JSON: the on-demand split names the event and attribute at fault where it can.
+  // It is lax about structure (it takes a ':' in an array for a ','), so where it finds
+  // nothing wrong, IndexJson's error stands.
+  events.CheckEachEvent();
+  Status st = SplitOnDemand(body, allow_array, allow_object, events, errors);
+  if (errors.any()) return st.ok() ? InvalidArgument("invalid JSON") : st;
+  errors.Add(0, "", JsonError(invalid));
+  return InvalidArgument("invalid JSON");
 }
 
 }  // namespace
@@ -640,7 +753,7 @@ Status ParseEvents(BodyFormat format, std::string_view body, EventBatch& batch,
         if (nl == std::string_view::npos) nl = body.size();
         std::string_view line = TrimJsonSpace(body.substr(pos, nl - pos));
         pos = nl + 1;
-        if (!line.empty() && !events.Add(line)) break;
+        if (!line.empty() && !events.AddLine(line)) break;
       }
       break;
     }

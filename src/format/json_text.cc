@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "format/json_index.h"
+
 #if defined(__AVX2__)
 #include <immintrin.h>
 
@@ -24,24 +26,6 @@ std::string_view StableView(const char* raw_start, std::string_view unescaped, A
     return {raw_start, unescaped.size()};
   }
   return arena.Copy(unescaped);
-}
-
-// Checks the string whose text starts at `p` (after its opening quote) and ends at a quote
-// stage 1 found. Stage 1 also rejected unescaped control characters, so only escapes are
-// left to check: `unescape` decodes the string if it has any.
-template <typename Unescape>
-Status CheckJsonStringBody(const char* p, Unescape unescape) {
-  for (;;) {
-    // The closing quote bounds the scan; a chunk may look past it into the input's padding.
-    size_t i = FindJsonEscape({p, 8});
-    if (i == 8) {
-      p += 8;
-      continue;
-    }
-    if (p[i] != '\\') return Status::Ok();  // the closing quote
-    simdjson::error_code e = unescape();
-    return e ? InvalidArgument(std::string(ErrorText(e))) : Status::Ok();
-  }
 }
 
 // The high bit of each byte of the 8 at `p` that a JSON string must escape: below 0x20, '"'
@@ -259,65 +243,6 @@ Result<std::string_view> RawJsonValue(ondemand::value& v) {
   return TrimJsonSpace(raw);
 }
 
-Status ValidateJsonValue(ondemand::value v, int depth) {
-  if (depth > 128) return InvalidArgument("JSON nested deeper than 128 levels");
-  ondemand::json_type t;
-  if (auto e = v.type().get(t)) return InvalidArgument(std::string(ErrorText(e)));
-  simdjson::error_code e = simdjson::SUCCESS;
-  switch (t) {
-    case ondemand::json_type::object: {
-      ondemand::object obj;
-      if ((e = v.get_object().get(obj))) break;
-      for (auto f : obj) {
-        ondemand::field field;
-        if ((e = std::move(f).get(field))) break;
-        // Stage 1 found where the key ends; the padding after the input bounds the scan.
-        const char* k = field.key().raw();
-        TRIBUTARY_RETURN_IF_ERROR(CheckJsonStringBody(k, [&] {
-          std::string_view key;
-          return field.unescaped_key().get(key);
-        }));
-        ondemand::value child = field.value();
-        TRIBUTARY_RETURN_IF_ERROR(ValidateJsonValue(child, depth + 1));
-      }
-      break;
-    }
-    case ondemand::json_type::array: {
-      ondemand::array arr;
-      if ((e = v.get_array().get(arr))) break;
-      for (auto el : arr) {
-        ondemand::value child;
-        if ((e = std::move(el).get(child))) break;
-        TRIBUTARY_RETURN_IF_ERROR(ValidateJsonValue(child, depth + 1));
-      }
-      break;
-    }
-    case ondemand::json_type::string: {
-      TRIBUTARY_RETURN_IF_ERROR(CheckJsonStringBody(v.raw_json_token().data() + 1, [&] {
-        std::string_view text;
-        return v.get_string().get(text);
-      }));
-      break;
-    }
-    case ondemand::json_type::number: {
-      if (!IsJsonNumber(TrimJsonSpace(v.raw_json_token()))) e = simdjson::NUMBER_ERROR;
-      break;
-    }
-    case ondemand::json_type::boolean: {
-      bool b;
-      e = v.get_bool().get(b);
-      break;
-    }
-    case ondemand::json_type::null: {
-      bool is_null = false;
-      if (!(e = v.is_null().get(is_null)) && !is_null) e = simdjson::N_ATOM_ERROR;
-      break;
-    }
-  }
-  if (e) return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
-  return Status::Ok();
-}
-
 bool AppendJsonStringText(std::string_view literal, std::string& out) {
   simdjson::padded_string padded(literal);  // the literal may not be followed by padding
   thread_local ondemand::parser parser;
@@ -328,111 +253,9 @@ bool AppendJsonStringText(std::string_view literal, std::string& out) {
   return true;
 }
 
-namespace {
-
-simdjson::dom::parser& DomParser() {
-  struct Holder {
-    simdjson::dom::parser parser;
-    Holder() {
-      // The walk's depth limit: deeper documents take the walk, which names the problem.
-      if (parser.allocate(4096, 128)) throw std::bad_alloc();
-    }
-  };
-  thread_local Holder holder;
-  return holder.parser;
-}
-
-bool IsJsonSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
-
-}  // namespace
-
-simdjson::error_code ParseJsonDom(std::string_view json, simdjson::dom::element& out) {
-  return DomParser().parse(json.data(), json.size(), /*realloc_if_needed=*/false).get(out);
-}
-
-JsonStructureCursor::JsonStructureCursor(std::string_view json)
-    : base_(json.data()),
-      size_(json.size()),
-      // simdjson keeps stage 1's index in its parser implementation, public "for benchmarking".
-      index_(DomParser().implementation->structural_indexes.get()),
-      n_(DomParser().implementation->n_structural_indexes) {}
-
-std::string_view JsonStructureCursor::TakeValue() {
-  if (at_ >= n_) return {};
-  size_t start = index_[at_], end;
-  char c = base_[start];
-  if (c == '{' || c == '[') {
-    static constexpr auto kDepth = [] {
-      std::array<int8_t, 256> d{};
-      d['{'] = d['['] = 1;
-      d['}'] = d[']'] = -1;
-      return d;
-    }();
-    int depth = 0;
-    do {
-      depth += kDepth[static_cast<unsigned char>(base_[index_[at_++]])];
-    } while (depth > 0 && at_ < n_);
-    end = index_[at_ - 1] + 1;
-  } else {  // a scalar ends where the next structural begins, less the space between
-    end = ++at_ < n_ ? index_[at_] : size_;
-    while (end > start && IsJsonSpace(base_[end - 1])) --end;
-  }
-  return {base_ + start, end - start};
-}
-
-bool JsonStructureCursor::NextMember(std::string_view& key, std::string_view& value) {
-  if (current() == ',') ++at_;
-  if (current() != '"') {
-    ++at_;  // past the '}'
-    return false;
-  }
-  key = TakeValue();
-  key = key.substr(1, key.size() - 2);
-  ++at_;  // past the ':'
-  value = TakeValue();
-  return true;
-}
-
 Status ValidateJsonDocument(std::string_view json) {
-  simdjson::dom::element ignored;
-  if (ParseJsonDom(json, ignored) == simdjson::SUCCESS) return Status::Ok();
-  thread_local ondemand::parser parser;
-  ondemand::document doc;
-  if (auto e = parser.iterate(json.data(), json.size(), json.size() + simdjson::SIMDJSON_PADDING)
-                   .get(doc)) {
+  if (auto e = IndexJson(json))
     return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
-  }
-  ondemand::value v;
-  bool scalar = false;
-  if (auto e = doc.is_scalar().get(scalar))
-    return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
-  if (scalar) {
-    // A scalar document cannot be taken as a value; validate by type.
-    ondemand::json_type t;
-    if (auto e = doc.type().get(t))
-      return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
-    simdjson::error_code e = simdjson::SUCCESS;
-    if (t == ondemand::json_type::string) {
-      std::string_view s;
-      e = doc.get_string().get(s);
-    } else if (t == ondemand::json_type::number) {
-      std::string_view token;
-      if (!(e = doc.raw_json_token().get(token)) && !IsJsonNumber(TrimJsonSpace(token)))
-        e = simdjson::NUMBER_ERROR;
-    } else if (t == ondemand::json_type::boolean) {
-      bool b;
-      e = doc.get_bool().get(b);
-    } else {
-      bool n = false;
-      if (!(e = doc.is_null().get(n)) && !n) e = simdjson::N_ATOM_ERROR;
-    }
-    if (e) return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
-    return Status::Ok();
-  }
-  if (auto e = doc.get_value().get(v))
-    return InvalidArgument("invalid JSON: " + std::string(ErrorText(e)));
-  TRIBUTARY_RETURN_IF_ERROR(ValidateJsonValue(v));
-  if (!AtEnd(doc)) return InvalidArgument("invalid JSON: trailing content after the value");
   return Status::Ok();
 }
 

@@ -41,19 +41,8 @@ Result<std::string_view> ReadJsonKey(ondemand::field& f, Arena& arena);
 // Consumes the value.
 Result<std::string_view> RawJsonValue(ondemand::value& v);
 
-// Walks a JSON value completely so that every scalar and escape is validated (simdjson's
-// on-demand API validates only what is touched).
-Status ValidateJsonValue(ondemand::value v, int depth = 0);
-
-// Parses `json` (followed in memory by SIMDJSON_PADDING readable bytes) with simdjson's DOM
-// parser, which validates every value in one fast pass. It also fails on what the DOM cannot
-// hold (integers beyond 64 bits, nesting past 128 levels) that is still valid JSON, so an
-// error means "take the on-demand walk", which decides and explains. `out` is valid until
-// the thread's next call.
-simdjson::error_code ParseJsonDom(std::string_view json, simdjson::dom::element& out);
-
 // Fully validates `json`, which must be followed in memory by SIMDJSON_PADDING readable
-// bytes (it is a view into a padded buffer). Uses a thread-local parser.
+// bytes (it is a view into a padded buffer): IndexJson, as a Status that names the problem.
 Status ValidateJsonDocument(std::string_view json);
 
 // Makes `s` usable as simdjson input: capacity >= size + SIMDJSON_PADDING.
@@ -63,31 +52,6 @@ inline void EnsurePadding(std::string& s) {
 }
 
 std::string_view TrimJsonSpace(std::string_view s);
-
-// Walks the document that ParseJsonDom last accepted on this thread by its structural
-// characters ('{', '}', '[', ']', ',', ':' and the first byte of each scalar), which
-// simdjson's stage 1 already found: the exact bytes of values come without reading the text
-// again. Valid until the thread's next ParseJsonDom.
-class JsonStructureCursor {
- public:
-  // At the first structural of `json`, the text given to ParseJsonDom.
-  explicit JsonStructureCursor(std::string_view json);
-
-  char current() const { return at_ < n_ ? base_[index_[at_]] : '\0'; }
-  void Advance() { ++at_; }
-  // The bytes of the value at the cursor; moves past it.
-  std::string_view TakeValue();
-  // In an object (after its '{' or a member): the next member's key as written (without
-  // quotes, escapes not decoded) and value. False, past the '}', after the last one.
-  bool NextMember(std::string_view& key, std::string_view& value);
-
- private:
-  const char* base_;
-  size_t size_;
-  const uint32_t* index_;
-  size_t n_;
-  size_t at_ = 0;
-};
 
 // True if `token` is a JSON number by RFC 8259's grammar (any size: big integers are valid).
 bool IsJsonNumber(std::string_view token);
