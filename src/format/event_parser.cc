@@ -289,9 +289,7 @@ Status WalkCapture(ondemand::value v, std::string& path, Capture& cap, Arena& ar
         return Status::Ok();
       }
       if (t == ondemand::json_type::number) {
-        std::string_view token = TrimJsonSpace(v.raw_json_token());
-        if (!IsJsonNumber(token)) return InvalidArgument("invalid JSON number");
-        cap.path_values[i] = token;
+        cap.path_values[i] = TrimJsonSpace(v.raw_json_token());
         return Status::Ok();
       }
     }

@@ -4,8 +4,6 @@
 #include <cstring>
 #include <new>
 
-#include "format/json_text.h"
-
 namespace tributary {
 namespace {
 
@@ -79,6 +77,36 @@ bool EscapesValid(std::string_view s) {
     }
   }
   return true;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// Where the longest JSON number at `p` ends (RFC 8259's grammar; any size), or `p` if there is
+// none. The byte after a token is always readable: a structural, space or the padding.
+const char* NumberEnd(const char* p) {
+  const char* start = p;
+  if (*p == '-') ++p;
+  if (*p == '0') {
+    ++p;
+  } else if (IsDigit(*p)) {
+    while (IsDigit(*++p)) {
+    }
+  } else {
+    return start;
+  }
+  if (*p == '.') {
+    if (!IsDigit(*++p)) return start;
+    while (IsDigit(*++p)) {
+    }
+  }
+  if (*p == 'e' || *p == 'E') {
+    ++p;
+    if (*p == '+' || *p == '-') ++p;
+    if (!IsDigit(*p)) return start;
+    while (IsDigit(*++p)) {
+    }
+  }
+  return p;
 }
 
 // The grammar of RFC 8259 over stage 1's structural index, one structural at a time; errors
@@ -221,7 +249,9 @@ class IndexWalk {
       case '7':
       case '8':
       case '9':
-        return IsJsonNumber(Token(i)) ? simdjson::SUCCESS : simdjson::NUMBER_ERROR;
+        return NumberEnd(json_.data() + index_[i]) == json_.data() + End(i)
+                   ? simdjson::SUCCESS
+                   : simdjson::NUMBER_ERROR;
       default:  // a stray '}', ']', ',' or ':', anything else, or nothing at all
         return simdjson::TAPE_ERROR;
     }

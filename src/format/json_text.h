@@ -53,9 +53,6 @@ inline void EnsurePadding(std::string& s) {
 
 std::string_view TrimJsonSpace(std::string_view s);
 
-// True if `token` is a JSON number by RFC 8259's grammar (any size: big integers are valid).
-bool IsJsonNumber(std::string_view token);
-
 // True once the whole document was consumed (no trailing content).
 inline bool AtEnd(ondemand::document& doc) {
   return doc.current_location().error() == simdjson::OUT_OF_BOUNDS;
