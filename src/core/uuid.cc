@@ -1,6 +1,8 @@
 #include "core/uuid.h"
 
+#include <array>
 #include <chrono>
+#include <cstring>
 #include <random>
 
 namespace tributary {
@@ -33,12 +35,18 @@ void NewUuidV7(int64_t unix_ms, char* out) {
   for (int i = 6; i < 16; ++i) b[i] = static_cast<uint8_t>((i < 8 ? r1 : r2) >> (8 * (i % 8)));
   b[6] = static_cast<uint8_t>(0x70 | (b[6] & 0x0F));  // version 7
   b[8] = static_cast<uint8_t>(0x80 | (b[8] & 0x3F));  // RFC 4122 variant
-  static constexpr char kHex[] = "0123456789abcdef";
-  size_t o = 0;
+  // Two hex digits per byte from one table look-up: a generated id is part of mapping every
+  // plain JSON event, where a digit at a time showed in the profile.
+  static constexpr auto kHexPairs = [] {
+    constexpr char kHex[] = "0123456789abcdef";
+    std::array<std::array<char, 2>, 256> t{};
+    for (size_t i = 0; i < t.size(); ++i) t[i] = {kHex[i >> 4], kHex[i & 0xF]};
+    return t;
+  }();
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out[o++] = '-';
-    out[o++] = kHex[b[i] >> 4];
-    out[o++] = kHex[b[i] & 0xF];
+    std::memcpy(out, kHexPairs[b[i]].data(), 2);
+    out += 2;
+    if (i == 3 || i == 5 || i == 7 || i == 9) *out++ = '-';
   }
 }
 

@@ -519,6 +519,10 @@ class EventCollector {
     return !errors_.full();
   }
 
+  // Makes room for `n` more events at once, rather than growing the list (and copying every
+  // event in it) as they come.
+  void Expect(size_t n) { batch_.events().reserve(batch_.events().size() + n); }
+
   // Rejects the next event as a whole, the way the on-demand split does.
   void Reject(std::string message) { errors_.Add(next_index_++, "", std::move(message)); }
 
@@ -576,13 +580,14 @@ bool SplitIndexedJson(std::string_view body, const JsonTops& tops, bool allow_ar
   char first = JsonStructureCursor(body).current();
   bool array = first == '[';
   if (array ? !allow_array : first != '{' || !allow_object) return false;
+  if (!tops.values.empty() && tops.values[0].has_key) return false;
+  events.Expect(tops.values.size());
   for (size_t i = 0; i < tops.values.size(); ++i) {
     const JsonTops::Value& v = tops.values[i];
     if (!v.is_object) {
       events.Reject("an event must be a JSON object");
       return true;
     }
-    if (i == 0 && v.has_key) return false;
     std::string_view raw = body.substr(v.start, v.end - v.start);
     if (!events.Add(raw, JsonStructureCursor(body, v.structural), v.has_key)) break;
   }
@@ -609,6 +614,7 @@ bool SplitJsonWithDom(std::string_view body, bool allow_array, bool allow_object
   for (simdjson::dom::element el : events_array) {
     if (!el.is_object()) return false;
   }
+  events.Expect(events_array.size());
   cursor.Advance();  // past '['
   for (simdjson::dom::element el : events_array) {
     JsonStructureCursor at = cursor;

@@ -102,6 +102,7 @@ Result<DecodedRecord> DecodeRecord(std::string_view in, bool attributes) {
     opts.max_event_bytes = UINT32_MAX;
     opts.trusted = true;  // checksummed, and validated when it came in
     std::vector<EventError> errors;
+    r.batch->events().reserve(count);
     Status st = ParseEvents(BodyFormat::kNdjson, *r.batch, opts, errors);
     if (!st.ok()) return InvalidArgument("record events do not parse: " + st.message());
     if (r.batch->size() != count) return InvalidArgument("record event count does not match");
