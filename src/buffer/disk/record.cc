@@ -34,7 +34,15 @@ void EncodeRecord(const EventBatch& batch, std::span<const SinkMask> slot_masks,
                   std::vector<uint32_t>& sizes) {
   sizes.clear();
   uint32_t count = 0;
-  for (SinkMask m : slot_masks) count += m != 0;
+  size_t estimate = kHeaderSize;
+  for (size_t i = 0; i < slot_masks.size(); ++i) {
+    if (slot_masks[i] == 0) continue;
+    ++count;
+    // The event as it came, and room for the attributes written around it: one allocation
+    // for the record, not one per doubling.
+    estimate += kEntrySize + batch.events()[i].size + 320;
+  }
+  out.reserve(out.size() + estimate);
   Put(out, kVersion);
   Put(out, static_cast<int64_t>(batch.received_ns));
   Put(out, count);
