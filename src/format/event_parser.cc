@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstring>
 #include <optional>
 
@@ -266,7 +265,7 @@ struct MappedPaths {
   bool any = false;
 };
 
-// Captures the values of mapped fields while validating a plain JSON object.
+// The values of the mapped fields of a plain JSON object, as they are found.
 struct Capture {
   explicit Capture(const MappedPaths& mapped) : paths(mapped.paths), any(mapped.any) {}
   std::array<std::string_view, 6> path_values{};  // in the order of MappedPaths
@@ -596,8 +595,8 @@ bool SplitIndexedJson(std::string_view body, const JsonTops& tops, bool allow_ar
 
 // The fast way through a CloudEvents body: one DOM parse validates all of it, then its
 // structural index gives each event's bytes. Returns false, having added nothing, when the body
-// must take SplitJson instead: it is not valid JSON as the DOM holds it (SplitJson's walk decides
-// and names the error), or not of a shape the format accepts.
+// must take the on-demand split instead: the DOM cannot hold it (an integer beyond 64 bits),
+// it is invalid (IndexJson decides), or it is not of a shape the format accepts.
 bool SplitJsonWithDom(std::string_view body, bool allow_array, bool allow_object,
                       EventCollector& events) {
   simdjson::dom::element root;

@@ -79,34 +79,30 @@ bool EscapesValid(std::string_view s) {
   return true;
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Where the longest JSON number at `p` ends (RFC 8259's grammar; any size), or `p` if there is
-// none. The byte after a token is always readable: a structural, space or the padding.
-const char* NumberEnd(const char* p) {
-  const char* start = p;
-  if (*p == '-') ++p;
-  if (*p == '0') {
+// True if [p, end) is one JSON number (RFC 8259's grammar; any size).
+bool IsNumber(const char* p, const char* end) {
+  auto digit = [&] { return p < end && *p >= '0' && *p <= '9'; };
+  auto digits = [&] {
+    if (!digit()) return false;
+    while (digit()) ++p;
+    return true;
+  };
+  if (p < end && *p == '-') ++p;
+  if (p < end && *p == '0') {
     ++p;
-  } else if (IsDigit(*p)) {
-    while (IsDigit(*++p)) {
-    }
-  } else {
-    return start;
+  } else if (!digits()) {
+    return false;
   }
-  if (*p == '.') {
-    if (!IsDigit(*++p)) return start;
-    while (IsDigit(*++p)) {
-    }
-  }
-  if (*p == 'e' || *p == 'E') {
+  if (p < end && *p == '.') {
     ++p;
-    if (*p == '+' || *p == '-') ++p;
-    if (!IsDigit(*p)) return start;
-    while (IsDigit(*++p)) {
-    }
+    if (!digits()) return false;
   }
-  return p;
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    ++p;
+    if (p < end && (*p == '+' || *p == '-')) ++p;
+    if (!digits()) return false;
+  }
+  return p == end;
 }
 
 // The grammar of RFC 8259 over stage 1's structural index, one structural at a time; errors
@@ -249,9 +245,8 @@ class IndexWalk {
       case '7':
       case '8':
       case '9':
-        return NumberEnd(json_.data() + index_[i]) == json_.data() + End(i)
-                   ? simdjson::SUCCESS
-                   : simdjson::NUMBER_ERROR;
+        return IsNumber(json_.data() + index_[i], json_.data() + End(i)) ? simdjson::SUCCESS
+                                                                         : simdjson::NUMBER_ERROR;
       default:  // a stray '}', ']', ',' or ':', anything else, or nothing at all
         return simdjson::TAPE_ERROR;
     }

@@ -145,6 +145,16 @@ TEST(JsonIndex, AgreesWithTheDomOnRandomEdits) {
   EXPECT_GT(invalid, 5000);
 }
 
+// The padding after a text may hold anything, digits too: a number that ends the text ends
+// there.
+TEST(JsonIndex, ReadsNothingPastTheEndOfTheText) {
+  for (std::string number : {"42", "-1.5", "2e7"}) {
+    std::string buffer = number + std::string(simdjson::SIMDJSON_PADDING + 8, '7');
+    EXPECT_EQ(IndexJson(std::string_view(buffer.data(), number.size())), simdjson::SUCCESS)
+        << number;
+  }
+}
+
 TEST(JsonIndex, FindsTheEventsOfABodyAndWhichHaveTheKey) {
   JsonTops tops{.key = "specversion", .values = {}};
   std::string body =
