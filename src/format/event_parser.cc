@@ -736,7 +736,9 @@ Status ParseEvents(BodyFormat format, std::string_view body, EventBatch& batch,
                    const ParseOptions& opts, std::vector<EventError>& out) {
   Errors errors(out, opts.max_errors);
   const size_t first = batch.size();
-  bool ce_only = format == BodyFormat::kStructured || format == BodyFormat::kBatch;
+  // What Tributary wrote itself (the disk queue's records) is CloudEvents, line by line.
+  bool ce_only = format == BodyFormat::kStructured || format == BodyFormat::kBatch ||
+                 (format == BodyFormat::kNdjson && opts.trusted);
   EventCollector events(batch, opts, errors, ce_only);
   Status st;
   switch (format) {

@@ -36,8 +36,8 @@ struct ParseOptions {
   std::string_view topic;                // from the transport; overrides the event's topic
   int64_t receive_ns = 0;
   size_t max_errors = 100;
-  // Input Tributary wrote and checksummed itself (the disk queue): `data` was validated
-  // when it came in and is not walked again.
+  // Input Tributary wrote and checksummed itself (the disk queue): every line is a
+  // CloudEvent, and `data` was validated when it came in and is not walked again.
   bool trusted = false;
 };
 
