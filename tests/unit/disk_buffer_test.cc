@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -139,6 +140,45 @@ TEST_F(DiskBufferTest, DeliversEachSinkItsEventsInOrder) {
   EXPECT_EQ(Read(*b, 1, 10), (std::vector<int>{2, 3, 4}));
   EXPECT_GT(b->FreedCount(), freed);
   EXPECT_EQ(b->Reader(0).Stats().events, 0u);
+}
+
+// A batching reader is woken once the writer has committed what fills its batch, counting
+// only its own sink's events, not at every write round; at its deadline it takes what there is.
+TEST_F(DiskBufferTest, AReaderWaitsForWhatItAskedForOrItsDeadline) {
+  auto b = Open({"a", "b"});
+  ASSERT_EQ(Read(*b, 0, 1), std::vector<int>{});
+  std::atomic<int> appends_begun{0};
+  int begun_when_woken = -1;
+  std::vector<QueuedEvent> got;
+  std::thread reader([&] {
+    b->Reader(0).Read(got, 10, std::chrono::steady_clock::now() + std::chrono::seconds(30),
+                      ReadWait{3, 0});
+    begun_when_woken = appends_begun.load();
+  });
+  // The pauses let it start waiting first; if it has not, it finds the events anyway.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  appends_begun = 1;
+  ASSERT_TRUE(Append(*b, {1, 2}, {2, 2}).status.ok());  // sink b's: no reason to wake a
+  appends_begun = 2;
+  ASSERT_TRUE(Append(*b, {3}, {1}).status.ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  appends_begun = 3;
+  ASSERT_TRUE(Append(*b, {4, 5}, {1, 1}).status.ok());
+  reader.join();
+  EXPECT_EQ(begun_when_woken, 3);  // not woken by the first two appends
+  ASSERT_FALSE(got.empty());
+  b->Reader(0).Ack(got.size());
+  EXPECT_EQ(Read(*b, 0, 10).size(), 3 - got.size());
+
+  // What there is at the deadline.
+  ASSERT_TRUE(Append(*b, {6}, {1}).status.ok());
+  got.clear();
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (got.empty() && std::chrono::steady_clock::now() < give_up)
+    b->Reader(0).Read(got, 10, std::chrono::steady_clock::now() + std::chrono::milliseconds(50),
+                      ReadWait{5, 0});
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].event->id, "6");
 }
 
 TEST_F(DiskBufferTest, RedeliversWhatWasNotAcknowledgedAfterARestart) {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -246,9 +247,17 @@ void DiskBuffer::Close() {
   readable_cv_.notify_all();
 }
 
-LogPosition DiskBuffer::CommittedEnd() {
+DiskBuffer::Committed DiskBuffer::CommittedEnd(size_t sink) {
   std::lock_guard lock(mu_);
-  return committed_;
+  const SinkState& s = *sinks_[sink];
+  return {committed_, s.committed_events, s.committed_bytes};
+}
+
+bool DiskBuffer::ReaderToWake() const {
+  if (closed_) return true;
+  return std::any_of(sinks_.begin(), sinks_.end(), [](const auto& s) {
+    return s->committed_events >= s->wake_events || s->committed_bytes >= s->wake_bytes;
+  });
 }
 
 void DiskBuffer::Append(const EventBatchPtr& batch, std::span<const SinkMask> masks,
@@ -359,7 +368,8 @@ void DiskBuffer::Release(const Pending& p) {
 size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
   std::string buf;
   size_t written = 0;  // appends already in the file
-  auto flush = [&]() -> bool {
+  // Writes `buf`, which frames batch[written, upto).
+  auto flush = [&](size_t upto) -> bool {
     size_t done = 0;
     while (done < buf.size()) {
       ssize_t n = ::pwrite(fd_, buf.data() + done, buf.size() - done,
@@ -393,13 +403,23 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
     }
     segment_size_ += buf.size();
     written_bytes_.Inc(buf.size());
+    bool wake;
     {
       std::lock_guard lock(mu_);
       committed_ = {segment_, segment_size_, 0};
+      for (size_t k = written; k < upto; ++k) {
+        for (size_t s = 0; s < sinks_.size(); ++s) {
+          sinks_[s]->committed_events += batch[k].events[s];
+          sinks_[s]->committed_bytes += batch[k].bytes[s];
+        }
+      }
+      wake = ReaderToWake();
     }
     unsynced_bytes_ += buf.size();  // after committed_: the sync thread reads them in turn
     buf.clear();
-    readable_cv_.notify_all();
+    // Readers are woken when there is enough for their batch, not at every write: a write
+    // round per few requests would otherwise wake each sink's batching thread as often.
+    if (wake) readable_cv_.notify_all();
     return true;
   };
   if (roll_after_full_ && segment_size_ > 0) {
@@ -411,7 +431,7 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
   for (size_t i = 0; i < batch.size(); ++i) {
     uint64_t used = segment_size_ + buf.size();
     if (used > 0 && used + batch[i].payload.size() > options_.segment_bytes) {
-      if (!flush()) return written;
+      if (!flush(i)) return written;
       written = i;
       if (Status st = OpenSegment(segment_ + 1); !st.ok()) {
         // Keep writing to the current segment; it may grow past the cap.
@@ -421,7 +441,7 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
     }
     framer.AddRecord(batch[i].payload, buf);
   }
-  if (!flush()) return written;
+  if (!flush(batch.size())) return written;
   return batch.size();
 }
 
@@ -461,11 +481,13 @@ void DiskBuffer::WriterLoop() {
       o.retry_after_seconds = 5;
       p.done(std::move(o));
     }
+    bool closed;
     {
       std::lock_guard lock(mu_);
       in_write_ -= batch.size();
+      closed = closed_;
     }
-    readable_cv_.notify_all();
+    if (closed) readable_cv_.notify_all();  // a reader may be waiting for the last write
     batch.clear();
   }
 }

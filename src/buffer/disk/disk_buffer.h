@@ -93,6 +93,10 @@ class DiskBuffer final : public Buffer {
     Counter* dropped_full = nullptr;
     LogPosition start;  // from the ledger
     std::unique_ptr<DiskQueueReader> reader;
+    // With mu_ held. What the writer has committed for this sink since start-up, and what
+    // its waiting reader needs of it to be worth waking (UINT64_MAX: not waiting).
+    uint64_t committed_events = 0, committed_bytes = 0;
+    uint64_t wake_events = UINT64_MAX, wake_bytes = UINT64_MAX;
     ~SinkState();
   };
   struct Pending {
@@ -128,7 +132,14 @@ class DiskBuffer final : public Buffer {
   void Release(const Pending& p);
   static AppendOutcome Full(SinkState& st, uint64_t bytes);
   void ReportCorruption(uint64_t segment, uint64_t offset, uint64_t bytes, const char* reason);
-  LogPosition CommittedEnd();
+  // The end of the data written, and this sink's committed totals at that point.
+  struct Committed {
+    LogPosition end;
+    uint64_t events = 0, bytes = 0;
+  };
+  Committed CommittedEnd(size_t sink);
+  // With mu_ held: a waiting reader has what it waits for, or the buffer is closed.
+  bool ReaderToWake() const;
 
   const DiskQueueOptions options_;
   std::optional<DirectoryLock> lock_;  // this process's alone

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <thread>
@@ -203,13 +204,13 @@ void DiskQueueReader::PopDone() {
 }
 
 size_t DiskQueueReader::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline,
-                             ReadWait /*wait*/) {
+                             ReadWait wait) {
   size_t n = 0;
   while (n == 0 && max > 0) {
     n = TakeFromCurrent(out, max);
     if (n > 0) break;
-    LogPosition end = buffer_.CommittedEnd();
-    Load loaded = LoadNext(end);
+    DiskBuffer::Committed committed = buffer_.CommittedEnd(sink_);
+    Load loaded = LoadNext(committed.end);
     if (loaded == kLoaded) continue;
     if (loaded == kFailed) {
       // Not a busy loop on a segment that cannot be read: try again a little later.
@@ -217,11 +218,17 @@ size_t DiskQueueReader::Read(std::vector<QueuedEvent>& out, size_t max, SteadyTi
       if (SteadyTime::clock::now() >= deadline) break;
       continue;
     }
+    // Everything committed up to `committed.end` is read: wait until the writer has
+    // committed what `wait` asks for of this sink's events since then.
     std::unique_lock lock(buffer_.mu_);
+    auto& s = *buffer_.sinks_[sink_];
+    s.wake_events = committed.events + std::clamp<size_t>(wait.events, 1, max);
+    s.wake_bytes = wait.bytes ? committed.bytes + wait.bytes : UINT64_MAX;
     bool more = buffer_.readable_cv_.wait_until(lock, deadline, [&] {
-      return !AtOrPast(read_, buffer_.committed_) ||
+      return s.committed_events >= s.wake_events || s.committed_bytes >= s.wake_bytes ||
              (buffer_.closed_ && buffer_.pending_.empty() && buffer_.in_write_ == 0);
     });
+    s.wake_events = s.wake_bytes = UINT64_MAX;
     if (!more || AtOrPast(read_, buffer_.committed_)) break;  // timed out, or closed and drained
   }
   return n;
