@@ -196,7 +196,7 @@ bool SinkRunner::Cut() {
     for (auto& f : flights_) {
       if (f->unsynced) continue;
       ++busy;
-      bytes += f->batch.body.size();
+      bytes += f->batch.encoded_bytes;  // not body.size(): a sender compresses the body unlocked
     }
     return busy <= sinks_.size() || bytes < kCutAheadBytes;
   };
