@@ -267,10 +267,9 @@ struct MappedPaths {
 
 // The values of the mapped fields of a plain JSON object, as they are found.
 struct Capture {
-  explicit Capture(const MappedPaths& mapped) : paths(mapped.paths), any(mapped.any) {}
-  std::array<std::string_view, 6> path_values{};  // in the order of MappedPaths
-  std::array<const std::string*, 6> paths;
-  bool any;
+  explicit Capture(const MappedPaths& m) : mapped(&m) {}
+  const MappedPaths* mapped;
+  std::array<std::string_view, 6> path_values{};  // in the order of MappedPaths::paths
 };
 
 // Captures the mapped fields of a valid JSON value with the on-demand parser, which decodes
@@ -279,8 +278,8 @@ Status WalkCapture(ondemand::value v, std::string& path, Capture& cap, Arena& ar
   ondemand::json_type t;
   if (auto e = v.type().get(t)) return InvalidArgument(JsonError(e));
   if (t != ondemand::json_type::object) {
-    for (size_t i = 0; i < cap.paths.size(); ++i) {
-      if (!cap.paths[i] || *cap.paths[i] != path) continue;
+    for (size_t i = 0; i < cap.mapped->paths.size(); ++i) {
+      if (!cap.mapped->paths[i] || *cap.mapped->paths[i] != path) continue;
       if (t == ondemand::json_type::string) {
         auto s = ReadJsonString(v, arena);
         if (!s) return s.status();
@@ -312,7 +311,7 @@ Status WalkCapture(ondemand::value v, std::string& path, Capture& cap, Arena& ar
 
 // True if `path` leads into an object that holds a mapped path.
 bool LeadsToMapped(const Capture& cap, std::string_view path) {
-  return std::any_of(cap.paths.begin(), cap.paths.end(), [&](const std::string* p) {
+  return std::any_of(cap.mapped->paths.begin(), cap.mapped->paths.end(), [&](const std::string* p) {
     return p && p->size() > path.size() && p->starts_with(path) && (*p)[path.size()] == '.';
   });
 }
@@ -332,8 +331,8 @@ bool IndexCapture(JsonStructureCursor& members, std::string& path, Capture& cap)
       if (!IndexCapture(members, path, cap)) return false;
     } else {
       std::string_view value = members.TakeValue();
-      for (size_t i = 0; i < cap.paths.size(); ++i) {
-        if (!cap.paths[i] || *cap.paths[i] != path) continue;
+      for (size_t i = 0; i < cap.mapped->paths.size(); ++i) {
+        if (!cap.mapped->paths[i] || *cap.mapped->paths[i] != path) continue;
         if (value[0] == '"') {
           value = value.substr(1, value.size() - 2);
           if (value.find('\\') != std::string_view::npos) return false;
@@ -374,7 +373,7 @@ Status ValidateAndCapture(std::string_view raw, const JsonStructureCursor* at, C
     if (own->current() != '{') return InvalidArgument("expected a JSON object");
     at = &*own;
   }
-  if (!cap.any) return Status::Ok();
+  if (!cap.mapped->any) return Status::Ok();
   std::string path;
   Capture index_cap = cap;
   JsonStructureCursor members = *at;

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <new>
 
+#include "format/hex.h"
+
 namespace tributary {
 namespace {
 
@@ -23,19 +25,12 @@ simdjson::dom::parser& DomParser() {
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // The code unit of the "\uXXXX" at `p`, or -1 if it is not one.
 int UnicodeEscape(std::string_view s, size_t p) {
   if (p + 6 > s.size() || s[p] != '\\' || s[p + 1] != 'u') return -1;
   int v = 0;
   for (size_t i = p + 2; i < p + 6; ++i) {
-    int h = HexValue(s[i]);
+    int h = HexDigitValue(s[i]);
     if (h < 0) return -1;
     v = v * 16 + h;
   }

@@ -4,17 +4,9 @@
 
 #include <string>
 
+#include "format/hex.h"
+
 namespace tributary {
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 Result<std::string_view> PercentDecode(std::string_view in, Arena& arena) {
   if (in.find('%') == std::string_view::npos) {
@@ -29,8 +21,8 @@ Result<std::string_view> PercentDecode(std::string_view in, Arena& arena) {
       out[n++] = in[i];
       continue;
     }
-    int hi = i + 2 < in.size() ? HexValue(in[i + 1]) : -1;
-    int lo = hi >= 0 ? HexValue(in[i + 2]) : -1;
+    int hi = i + 2 < in.size() ? HexDigitValue(in[i + 1]) : -1;
+    int lo = hi >= 0 ? HexDigitValue(in[i + 2]) : -1;
     if (lo < 0) {
       return InvalidArgument("invalid percent-encoding at offset " + std::to_string(i) +
                              ": '%' must be followed by two hex digits");

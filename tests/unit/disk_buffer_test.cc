@@ -150,13 +150,16 @@ TEST_F(DiskBufferTest, AReaderWaitsForWhatItAskedForOrItsDeadline) {
   std::atomic<int> appends_begun{0};
   int begun_when_woken = -1;
   std::vector<QueuedEvent> got;
+  std::atomic<bool> reading{false};
   std::thread reader([&] {
+    reading = true;
     b->Reader(0).Read(got, 10, std::chrono::steady_clock::now() + std::chrono::seconds(30),
                       ReadWait{3, 0});
     begun_when_woken = appends_begun.load();
   });
-  // The pauses let it start waiting first; if it has not, it finds the events anyway.
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // The pauses let it get from its start into the wait before the appends begin.
+  while (!reading) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   appends_begun = 1;
   ASSERT_TRUE(Append(*b, {1, 2}, {2, 2}).status.ok());  // sink b's: no reason to wake a
   appends_begun = 2;

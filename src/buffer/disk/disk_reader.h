@@ -19,7 +19,8 @@ class DiskQueueReader final : public QueueReader {
   DiskQueueReader(DiskBuffer& buffer, size_t sink, unsigned slot, LogPosition start);
   ~DiskQueueReader() override;
 
-  // Waits for one record whatever `wait` says: records come a write round at a time.
+  // Returns the events of one record at a time, after waiting (when there is none) until the
+  // writer has committed what `wait` asks for of this sink.
   size_t Read(std::vector<QueuedEvent>& out, size_t max, SteadyTime deadline,
               ReadWait wait) override;
   void Ack(size_t n) override;
