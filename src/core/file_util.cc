@@ -37,6 +37,14 @@ Status WriteAtomically(const std::string& dir, const std::string& name, const st
   return durable ? SyncDirectory(dir) : Status::Ok();
 }
 
+void DropCachedPages(int fd, uint64_t from, uint64_t to) {
+  // Advice only: a failure costs memory, not data, so it is not reported.
+  if (to > from) {
+    ::posix_fadvise(fd, static_cast<off_t>(from), static_cast<off_t>(to - from),
+                    POSIX_FADV_DONTNEED);
+  }
+}
+
 Status SyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return IoError("cannot open directory " + dir + ": " + std::strerror(errno));

@@ -1,6 +1,7 @@
 #pragma once
 // Small file helpers shared by the disk queue, the dead-letter queue and the file sink.
 
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -16,6 +17,14 @@ Status WriteAtomically(const std::string& dir, const std::string& name, const st
 
 // Reads a whole file.
 Result<std::string> ReadWholeFile(const std::string& path);
+
+// Tells the kernel that bytes [from, to) of `fd`, already on disk, will not be read again, so
+// that their page-cache pages are freed now and reused by the next writes. Tributary's
+// files are streams written once; left cached they push out the pages of the applications
+// beside it, and a page the cache grows by costs more than one reused (on a VM, where a
+// page never touched faults into the hypervisor, writes into reused pages are ~3x faster).
+// Pages still dirty are not dropped (the call starts their writeback instead).
+void DropCachedPages(int fd, uint64_t from, uint64_t to);
 
 // fsyncs a directory so that a created, renamed or deleted entry is durable.
 Status SyncDirectory(const std::string& dir);

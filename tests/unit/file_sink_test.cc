@@ -1,6 +1,11 @@
 #include "sinks/file/file_sink.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
+#include <sys/vfs.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -114,6 +119,44 @@ TEST_F(FileSinkTest, SyncsInRoundsOrNotAtAllWithoutFsync) {
   SendResult r = unsynced.Send(Batch("c\n"));
   EXPECT_EQ(r.kind, SendResult::kOk);
   EXPECT_FALSE(r.unsynced) << "with fsync off a written batch is done";
+}
+
+// Pages of `path` in the page cache.
+size_t CachedPages(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  size_t size = fs::file_size(path), page = ::sysconf(_SC_PAGESIZE),
+         pages = (size + page - 1) / page;
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  std::vector<unsigned char> resident(pages);
+  EXPECT_EQ(::mincore(map, size, resident.data()), 0);
+  ::munmap(map, size);
+  size_t n = 0;
+  for (unsigned char r : resident) n += r & 1;
+  return n;
+}
+
+TEST_F(FileSinkTest, ReleasesTheCachedPagesOfWhatItSynced) {
+  FileSinkConfig c = Config();
+  c.max_file_age = std::chrono::hours(1);
+  FileSink sink("f", c, Compression::kNone, clock_);
+  std::string body(1 << 20, 'x');
+  body.back() = '\n';
+  ASSERT_TRUE(sink.Send(Batch(body)).unsynced);
+  ASSERT_EQ(Files().size(), 1u);
+  fs::path open_file = Files()[0];
+  struct statfs fs_info;
+  ASSERT_EQ(::statfs(open_file.c_str(), &fs_info), 0);
+  if (fs_info.f_type == TMPFS_MAGIC) GTEST_SKIP() << "tmpfs pages are the file: none to release";
+  EXPECT_GE(CachedPages(open_file), 200u) << "written, not yet synced: cached";
+  ASSERT_TRUE(sink.Sync().ok());
+  EXPECT_EQ(CachedPages(open_file), 0u) << "synced: released";
+  ASSERT_TRUE(sink.Send(Batch(body)).unsynced);
+  EXPECT_GE(CachedPages(open_file), 200u) << "the next batch is cached until its sync";
+  ASSERT_TRUE(sink.Close().ok());
+  ASSERT_EQ(Files().size(), 1u);
+  EXPECT_EQ(CachedPages(Files()[0]), 0u) << "completed: released";
+  EXPECT_EQ(Read(Files()[0]), body + body) << "and all there";
 }
 
 TEST_F(FileSinkTest, AppendsTheCompressionSuffixAndClosesOnClose) {
