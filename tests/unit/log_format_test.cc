@@ -184,5 +184,24 @@ TEST(LogFormat, DamagedMiddleFragmentDropsOnlyThatRecord) {
   EXPECT_GE(rep.list.size(), 1u);
 }
 
+TEST(LogWriter, FramesWithinTheBoundTheDiskQueueReservesFor) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 2000; ++round) {
+    // From any offset in a block, records of any size (many small, or a few spanning blocks).
+    uint64_t start = rng() % (4 * kBlockSize);
+    Writer w(start);
+    std::string framed;
+    size_t bytes = 0, records = 1 + rng() % 20;
+    size_t max_size = rng() % 2 ? 64 : 3 * kBlockSize;
+    for (size_t i = 0; i < records; ++i) {
+      std::string r(rng() % max_size, 'x');
+      bytes += r.size();
+      w.AddRecord(r, framed);
+    }
+    ASSERT_LE(framed.size(), FramedSizeBound(bytes, records))
+        << records << " records of " << bytes << " bytes from offset " << start;
+  }
+}
+
 }  // namespace
 }  // namespace tributary::log

@@ -9,6 +9,12 @@
 
 namespace tributary::log {
 
+// At most the framed size of `records` records of `bytes` bytes in all: each fragment (a
+// record is cut at each block end) costs a header, and at most a header's size of padding.
+constexpr size_t FramedSizeBound(size_t bytes, size_t records) {
+  return bytes + (bytes / (kBlockSize - kHeaderSize) + 2 * records) * 2 * kHeaderSize;
+}
+
 class Writer {
  public:
   // `offset` is the file size the framing continues from.
