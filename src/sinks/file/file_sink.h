@@ -4,7 +4,8 @@
 // name), synced, and renamed when it is complete, so readers never see half a file. A
 // file is complete when it reaches max_file_bytes or max_file_age (0: after every batch).
 // Compressed batches are complete gzip members / zstd frames, so a file of several
-// batches is one valid .gz / .zst file. Temporary files left by a crash are completed
+// batches is one valid .gz / .zst file. Synced bytes are dropped from the page cache: the
+// sink never reads them back. Temporary files left by a crash are completed
 // at start-up: cut back to their last complete batch (a batch being written when the
 // process died was not confirmed, so it is delivered again) and renamed. That is only safe
 // if no one else writes there: the sink locks its directory (`.tributary.lock`) before it
