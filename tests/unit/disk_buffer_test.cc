@@ -97,6 +97,18 @@ TEST(DiskRecord, ReadsBackEventsThatEncodeAsTheyWereWritten) {
   auto json_only = DecodeRecord(payload, /*attributes=*/false);
   ASSERT_TRUE(json_only.ok());
   EXPECT_TRUE(json_only->batch->events()[0].id.empty());  // nothing was parsed
+  // A payload in a string of its own (a record the log cut into fragments, joined) is
+  // kept, not copied, when nothing parses it; a record that is parsed is copied, padded.
+  std::string own = payload, own_parsed = payload;
+  const char* own_bytes = own.data();
+  auto taken = DecodeRecord(std::move(own), /*attributes=*/false);
+  ASSERT_TRUE(taken.ok());
+  EXPECT_TRUE(own.empty());
+  EXPECT_EQ(taken->batch->input().data(), own_bytes);
+  auto parsed = DecodeRecord(std::move(own_parsed));
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(own_parsed, payload);
+  EXPECT_EQ(parsed->batch->events()[1].id, "b");
   for (Encoding enc : {Encoding::kNdjson, Encoding::kCloudEventsBatch, Encoding::kCloudEvents}) {
     // The decoded events carry their JSON, which the encoders copy; it must be exactly what
     // they would have written from the attributes.
@@ -105,9 +117,13 @@ TEST(DiskRecord, ReadsBackEventsThatEncodeAsTheyWereWritten) {
     std::string original = testing_util::EncodeEvents(*encoder, *batch);
     EXPECT_EQ(testing_util::EncodeEvents(*encoder, *decoded->batch), original);
     EXPECT_EQ(testing_util::EncodeEvents(*encoder, *json_only->batch), original);
+    EXPECT_EQ(testing_util::EncodeEvents(*encoder, *taken->batch), original);
+    EXPECT_EQ(testing_util::EncodeEvents(*encoder, *parsed->batch), original);
   }
-  for (size_t i = 0; i < 2; ++i)
+  for (size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(json_only->batch->events()[i].size, decoded->batch->events()[i].size);
+    EXPECT_EQ(taken->batch->events()[i].json, decoded->batch->events()[i].json);
+  }
   EXPECT_TRUE(MakeEncoder(Encoding::kCloudEventsBinary)->needs_attributes());
   EXPECT_TRUE(
       MakeEncoder(Encoding::kNdjson, {{{"pipelineid", "p"}}, "", false})->needs_attributes());

@@ -114,6 +114,7 @@ DiskQueueReader::Load DiskQueueReader::LoadNext(const LogPosition& end) {
     log::Reader reader(view, read_.offset, &reporter);
     std::string_view rec;
     uint64_t rec_offset = 0;
+    if (scratch_.capacity() < last_joined_) scratch_.reserve(last_joined_);
     if (!reader.ReadRecord(&rec, &scratch_, &rec_offset)) {
       if (read_.offset + held < segment_end) {
         if (held >= chunk) chunk *= 2;  // a record larger than the window
@@ -134,7 +135,10 @@ DiskQueueReader::Load DiskQueueReader::LoadNext(const LogPosition& end) {
     LogPosition at{read_.segment, rec_offset, 0};
     uint64_t next = reader.end_offset();
     read_ = {read_.segment, next, 0};
-    auto decoded = DecodeRecord(rec, !json_only_);
+    bool joined = rec.data() == scratch_.data();
+    if (joined) last_joined_ = rec.size();
+    auto decoded =
+        joined ? DecodeRecord(std::move(scratch_), !json_only_) : DecodeRecord(rec, !json_only_);
     if (!decoded) {
       buffer_.ReportCorruption(at.segment, at.offset, rec.size(), "record does not decode");
       continue;

@@ -66,7 +66,11 @@ class DiskQueueReader final : public QueueReader {
   std::unique_ptr<char[]> window_;  // not zeroed: pread fills it
   size_t window_cap_ = 0, window_len_ = 0;
   uint64_t window_base_ = 0;
+  // A record the log cut into fragments, joined; given to the record when it keeps it,
+  // and then made room for again at the size of the last one, so that joining does not
+  // grow it by doubling.
   std::string scratch_;
+  size_t last_joined_ = 0;
   std::string read_error_;  // the failure last reported, until a record loads again
   bool json_only_ = false;  // decode events without their attributes (SetJsonOnly)
 };

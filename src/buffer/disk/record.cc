@@ -75,7 +75,11 @@ void ClearSlots(std::string& payload, SinkMask slots) {
   }
 }
 
-Result<DecodedRecord> DecodeRecord(std::string_view in, bool attributes) {
+namespace {
+
+// `whole`, if given, holds exactly `in`, and may be taken instead of copied.
+Result<DecodedRecord> Decode(std::string_view in, bool attributes, std::string* whole) {
+  const char* const start = in.data();
   uint8_t version = 0;
   uint32_t count = 0;
   DecodedRecord r;
@@ -99,8 +103,15 @@ Result<DecodedRecord> DecodeRecord(std::string_view in, bool attributes) {
       return InvalidArgument("record lengths do not match its lines");
   }
   std::string json;
-  json.reserve(in.size() + simdjson::SIMDJSON_PADDING);  // one copy, padded for the parser
-  json.assign(in);
+  size_t lines = 0;  // where the events start in json
+  if (whole && !attributes) {
+    // Nothing parses it: the events are views into the record as it is, header and all.
+    lines = static_cast<size_t>(in.data() - start);
+    json = std::move(*whole);
+  } else {
+    json.reserve(in.size() + simdjson::SIMDJSON_PADDING);  // one copy, padded for the parser
+    json.assign(in);
+  }
   r.batch = std::make_shared<EventBatch>(std::move(json));
   r.batch->received_ns = r.received_ns;
   if (attributes) {
@@ -118,7 +129,7 @@ Result<DecodedRecord> DecodeRecord(std::string_view in, bool attributes) {
     r.batch->events().resize(count);
   }
   // Each line is the event exactly as the encoders would write it: let them copy it.
-  const char* line = r.batch->input().data();
+  const char* line = r.batch->input().data() + lines;
   for (uint32_t i = 0; i < count; ++i) {
     Event& e = r.batch->events()[i];
     e.json = {line, lengths[i] - 1};  // without its '\n'
@@ -126,6 +137,16 @@ Result<DecodedRecord> DecodeRecord(std::string_view in, bool attributes) {
     line += lengths[i];
   }
   return r;
+}
+
+}  // namespace
+
+Result<DecodedRecord> DecodeRecord(std::string_view payload, bool attributes) {
+  return Decode(payload, attributes, nullptr);
+}
+
+Result<DecodedRecord> DecodeRecord(std::string&& payload, bool attributes) {
+  return Decode(payload, attributes, &payload);
 }
 
 }  // namespace tributary

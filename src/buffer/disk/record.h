@@ -32,6 +32,9 @@ void EncodeRecord(const EventBatch& batch, std::span<const SinkMask> slot_masks,
 // With `attributes` false the events carry only their JSON and size, which is all that
 // encoders without per-sink enrichment need; nothing is parsed then.
 Result<DecodedRecord> DecodeRecord(std::string_view payload, bool attributes = true);
+// The same for a payload in a string of its own. With `attributes` false the record keeps
+// that string (taking it: `payload` is left empty) instead of copying it; else it copies.
+Result<DecodedRecord> DecodeRecord(std::string&& payload, bool attributes = true);
 
 // Clears the `slots` bits in every event mask of an encoded payload (drop_newest).
 void ClearSlots(std::string& payload, SinkMask slots);
