@@ -1,6 +1,7 @@
 #include "buffer/disk/disk_buffer.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <filesystem>
@@ -143,6 +144,22 @@ TEST(DiskRecord, ReadsBackEventsThatEncodeAsTheyWereWritten) {
   std::memcpy(damaged.data() + 21, &len0, 4);
   std::memcpy(damaged.data() + 33, &len1, 4);
   EXPECT_FALSE(DecodeRecord(damaged).ok());
+}
+
+TEST_F(DiskBufferTest, AllocatesASegmentsBlocksWhenItOpensIt) {
+  auto b = Open({"a"}, {}, FsyncPolicy::kInterval, {}, /*segment_bytes=*/4u << 20);
+  ASSERT_TRUE(Append(*b, {1}, {1}).status.ok());
+  std::vector<fs::path> segments;
+  for (auto& e : fs::directory_iterator(dir_ / "segments")) segments.push_back(e.path());
+  ASSERT_EQ(segments.size(), 1u);
+  struct stat st;
+  ASSERT_EQ(::stat(segments[0].c_str(), &st), 0);
+  EXPECT_LT(st.st_size, 4096) << "its size is what was written";
+  EXPECT_GE(static_cast<uint64_t>(st.st_blocks) * 512, 4u << 20) << "its blocks are all there";
+  b.reset();  // and it reads back from its size
+  b = Open({"a"}, {}, FsyncPolicy::kInterval, {}, 4u << 20);
+  EXPECT_EQ(b->recovery().events, 1u);
+  EXPECT_EQ(b->recovery().corrupt_records, 0u);
 }
 
 TEST_F(DiskBufferTest, DeliversEachSinkItsEventsInOrder) {
