@@ -198,10 +198,10 @@ Status DiskBuffer::OpenSegment(uint64_t number) {
   }
   // The segment's blocks are allocated now, not by each write-back: ext4 holds the file's
   // i_data_sem while write-back allocates, and an append to the file waits for it. With
-  // the sync thread's fdatasync allocating, appends stalled for 7-22 ms, and with this
-  // the file case's p99 went from 5.6-10.0 to 5.0-7.7 ms (README). The size stays the
-  // data's (KEEP_SIZE), which is what readers and recovery go by. Advice only: where it
-  // fails (a full disk, a file system without it) appends allocate as they go.
+  // the sync thread's fdatasync allocating, appends stalled for 7-22 ms, which showed in
+  // the p99 of acknowledgements (README, Performance). The size stays the data's
+  // (KEEP_SIZE), which is what readers and recovery go by. Advice only: where it fails (a
+  // full disk, a file system without it) appends allocate as they go.
   ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(options_.segment_bytes));
   // Under "interval" the sync thread makes the new name and the old segment durable.
   if (options_.fsync == FsyncPolicy::kInterval) {
