@@ -1,7 +1,7 @@
 #include "sinks/file/file_sink.h"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/vfs.h>

@@ -109,7 +109,7 @@ Status FileSink::Open(int64_t unix_ns) {
   tmp_path_ = (final_path.parent_path() / ("." + final_path.filename().string() + ".tmp")).string();
   fd_ = ::open(tmp_path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd_ < 0) return IoError(Errno("cannot create", tmp_path_));
-  written_ = synced_ = dropped_ = 0;
+  written_ = synced_ = 0;
   opened_ = clock_.Now();
   return Status::Ok();
 }
@@ -121,7 +121,7 @@ Status FileSink::Finish() {
     CutBack(synced_, err);
     return IoError(err);
   }
-  if (config_.fsync) DropCachedPages(fd_, dropped_, written_);
+  if (config_.fsync) DropCachedPages(fd_, synced_, written_);  // what Sync() had not
   ::close(fd_);
   fd_ = -1;
   if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) {
@@ -178,10 +178,9 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
 Status FileSink::Sync() {
   if (fd_ >= 0 && synced_ < written_) {
     if (::fdatasync(fd_) == 0) {
-      synced_ = written_;
       // Written files are not read back: their pages are freed for the next batches.
-      DropCachedPages(fd_, dropped_, synced_);
-      dropped_ = synced_;
+      DropCachedPages(fd_, synced_, written_);
+      synced_ = written_;
     } else {
       // After a failed sync the kernel may have dropped the unsynced pages: cut them off.
       CutBack(synced_, Errno("fdatasync failed for", tmp_path_));

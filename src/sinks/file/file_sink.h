@@ -64,9 +64,8 @@ class FileSink final : public Sink {
   int fd_ = -1;
   std::string tmp_path_, final_path_;
   uint64_t written_ = 0;
-  uint64_t synced_ = 0;   // bytes of the open file known durable
-  uint64_t dropped_ = 0;  // bytes of the open file whose cached pages were released
-  std::string lost_;      // why batches answered Written() are gone, until Sync() says so
+  uint64_t synced_ = 0;  // bytes of the open file known durable
+  std::string lost_;     // why batches answered Written() are gone, until Sync() says so
   SteadyTime opened_{};
 };
 
