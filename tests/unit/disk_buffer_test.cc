@@ -73,6 +73,15 @@ class DiskBufferTest : public testing::Test {
     return ids;
   }
 
+  // The segments that hold data: the queue also keeps the one after the segment being
+  // written created ahead, empty.
+  std::vector<uint64_t> DataSegments() const {
+    std::vector<uint64_t> out, all = *ListSegments(dir_.string());
+    for (uint64_t seg : all)
+      if (fs::file_size(SegmentPath(dir_.string(), seg)) > 0) out.push_back(seg);
+    return out;
+  }
+
   static uint64_t SegmentBytes(const fs::path& dir) {
     uint64_t n = 0;
     for (auto& e : fs::directory_iterator(dir / "segments")) n += e.file_size();
@@ -146,20 +155,58 @@ TEST(DiskRecord, ReadsBackEventsThatEncodeAsTheyWereWritten) {
   EXPECT_FALSE(DecodeRecord(damaged).ok());
 }
 
-TEST_F(DiskBufferTest, AllocatesASegmentsBlocksWhenItOpensIt) {
-  auto b = Open({"a"}, {}, FsyncPolicy::kInterval, {}, /*segment_bytes=*/4u << 20);
+// Each segment's blocks are allocated when it is created, and the next segment is created
+// ahead by the sync thread: the writer takes it over when it rolls, without waiting for an
+// allocation. What is left of it at a clean stop is removed.
+TEST_F(DiskBufferTest, AllocatesSegmentsAheadOfTheWriter) {
+  constexpr uint64_t kSegment = 1u << 20;
+  auto b = Open({"a"}, {}, FsyncPolicy::kInterval, {}, kSegment);
   ASSERT_TRUE(Append(*b, {1}, {1}).status.ok());
-  std::vector<fs::path> segments;
-  for (auto& e : fs::directory_iterator(dir_ / "segments")) segments.push_back(e.path());
-  ASSERT_EQ(segments.size(), 1u);
-  struct stat st;
-  ASSERT_EQ(::stat(segments[0].c_str(), &st), 0);
-  EXPECT_LT(st.st_size, 4096) << "its size is what was written";
-  EXPECT_GE(static_cast<uint64_t>(st.st_blocks) * 512, 4u << 20) << "its blocks are all there";
-  b.reset();  // and it reads back from its size
-  b = Open({"a"}, {}, FsyncPolicy::kInterval, {}, 4u << 20);
-  EXPECT_EQ(b->recovery().events, 1u);
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (ListSegments(dir_.string())->size() < 2 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto segments = *ListSegments(dir_.string());
+  ASSERT_EQ(segments.size(), 2u) << "the next segment is created ahead";
+  struct stat first, next;
+  ASSERT_EQ(::stat(SegmentPath(dir_.string(), segments[0]).c_str(), &first), 0);
+  ASSERT_EQ(::stat(SegmentPath(dir_.string(), segments[1]).c_str(), &next), 0);
+  EXPECT_LT(first.st_size, 4096) << "its size is what was written";
+  EXPECT_GE(static_cast<uint64_t>(first.st_blocks) * 512, kSegment) << "its blocks are there";
+  EXPECT_EQ(next.st_size, 0);
+  EXPECT_GE(static_cast<uint64_t>(next.st_blocks) * 512, kSegment);
+
+  std::vector<int> ids(100);
+  int appended = 1;
+  while (DataSegments().size() < 2) {
+    for (int& id : ids) id = ++appended;
+    ASSERT_TRUE(Append(*b, ids, std::vector<SinkMask>(100, 1)).status.ok());
+  }
+  struct stat taken;
+  ASSERT_EQ(::stat(SegmentPath(dir_.string(), segments[1]).c_str(), &taken), 0);
+  EXPECT_EQ(taken.st_ino, next.st_ino) << "the writer went on in the file created ahead";
+  EXPECT_GT(taken.st_size, 0);
+
+  b.reset();
+  EXPECT_EQ(*ListSegments(dir_.string()), DataSegments()) << "no empty segment is left";
+  b = Open({"a"}, {}, FsyncPolicy::kInterval, {}, kSegment);  // and it reads back from sizes
+  EXPECT_EQ(b->recovery().events, static_cast<uint64_t>(appended));
   EXPECT_EQ(b->recovery().corrupt_records, 0u);
+  EXPECT_EQ(Read(*b, 0, 100000).size(), static_cast<size_t>(appended));
+}
+
+// A crash leaves the segment created ahead on disk, empty: it is a segment without records.
+TEST_F(DiskBufferTest, RecoversPastAnEmptySegmentACrashLeft) {
+  {
+    auto b = Open({"a"});
+    ASSERT_TRUE(Append(*b, {1, 2}, {1, 1}).status.ok());
+  }
+  auto last = ListSegments(dir_.string())->back();
+  std::ofstream(SegmentPath(dir_.string(), last + 1));  // as the sync thread creates it
+  auto b = Open({"a"});
+  EXPECT_EQ(b->recovery().events, 2u);
+  EXPECT_EQ(b->recovery().corrupt_records, 0u);
+  ASSERT_TRUE(Append(*b, {3}, {1}).status.ok());
+  EXPECT_EQ(Read(*b, 0, 10), (std::vector<int>{1, 2, 3}));
 }
 
 TEST_F(DiskBufferTest, DeliversEachSinkItsEventsInOrder) {
@@ -378,7 +425,7 @@ TEST_F(DiskBufferTest, RefusesADirectoryAnotherBufferHolds) {
             dir_.string() +
                 " is already in use by this process; give this one its own "
                 "storage.data_dir");
-  EXPECT_EQ(ListSegments(dir_.string())->size(), 1u);  // the refused open changed nothing
+  EXPECT_EQ(DataSegments().size(), 1u);  // the refused open changed nothing
   first.reset();
   auto third = Open({"a"});  // released with the first
   EXPECT_EQ(Read(*third, 0, 10), (std::vector<int>{1}));
@@ -387,9 +434,9 @@ TEST_F(DiskBufferTest, RefusesADirectoryAnotherBufferHolds) {
 TEST_F(DiskBufferTest, AReaderThatCannotOpenItsSegmentTriesAgain) {
   auto b = Open({"a"});
   ASSERT_TRUE(Append(*b, {1, 2}, {0b1, 0b1}).status.ok());
-  auto segments = ListSegments(dir_.string());
-  ASSERT_EQ(segments->size(), 1u);
-  std::string path = SegmentPath(dir_.string(), segments->front());
+  auto segments = DataSegments();
+  ASSERT_EQ(segments.size(), 1u);
+  std::string path = SegmentPath(dir_.string(), segments.front());
   fs::rename(path, path + ".away");
   EXPECT_TRUE(Read(*b, 0, 10).empty());  // reported, and the reader waits
   fs::rename(path + ".away", path);
@@ -414,7 +461,7 @@ TEST_F(DiskBufferTest, UnderIntervalSyncsAndCheckpointsOnItsOwnThread) {
   };
   EXPECT_TRUE(eventually([&] { return b->unsynced_bytes() == 0; }));
   EXPECT_EQ(Read(*b, 0, 2000).size(), 1000u);
-  EXPECT_TRUE(eventually([&] { return ListSegments(dir_.string())->size() <= 1; }));
+  EXPECT_TRUE(eventually([&] { return DataSegments().size() <= 1; }));
   b.reset();
   auto reopened = Open({"a"}, {}, FsyncPolicy::kInterval, {}, 20000);
   EXPECT_TRUE(Read(*reopened, 0, 10).empty());

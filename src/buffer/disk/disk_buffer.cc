@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include "buffer/disk/disk_reader.h"
 #include "buffer/disk/ledger.h"
@@ -188,13 +189,13 @@ void DiskBuffer::ReportCorruption(uint64_t segment, uint64_t offset, uint64_t by
       options_.dir, segment, offset, reason, bytes);
 }
 
-Status DiskBuffer::OpenSegment(uint64_t number) {
+Result<int> DiskBuffer::CreateSegment(uint64_t number) {
   std::string path = SegmentPath(options_.dir, number);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) {
     int e = errno;
-    return {e == ENOSPC ? StatusCode::kUnavailable : StatusCode::kIoError,
-            "cannot create " + path + ": " + ErrnoText(e)};
+    return Status{e == ENOSPC ? StatusCode::kUnavailable : StatusCode::kIoError,
+                  "cannot create " + path + ": " + ErrnoText(e)};
   }
   // The segment's blocks are allocated now, not by each write-back: ext4 holds the file's
   // i_data_sem while write-back allocates, and an append to the file waits for it. With
@@ -203,25 +204,57 @@ Status DiskBuffer::OpenSegment(uint64_t number) {
   // (KEEP_SIZE), which is what readers and recovery go by. Advice only: where it fails (a
   // full disk, a file system without it) appends allocate as they go.
   ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(options_.segment_bytes));
-  // Under "interval" the sync thread makes the new name and the old segment durable.
-  if (options_.fsync == FsyncPolicy::kInterval) {
-    directory_unsynced_ = true;
-  } else if (Status st = SyncDirectory(options_.dir + "/segments"); !st.ok()) {
-    ::close(fd);
-    return st;
-  }
-  if (fd_ >= 0) {
-    if (options_.fsync == FsyncPolicy::kAlways && ::fdatasync(fd_) != 0) {
-      int e = errno;
+  // Under "always" the name is durable before anything in the file is acknowledged; under
+  // "interval" the sync thread makes it durable with the rest (see OpenSegment).
+  if (options_.fsync == FsyncPolicy::kAlways) {
+    if (Status st = SyncDirectory(options_.dir + "/segments"); !st.ok()) {
       ::close(fd);
-      return IoError("fsync of segment " + std::to_string(segment_) + " failed: " + ErrnoText(e));
+      return st;
     }
-    ::close(fd_);
   }
-  fd_ = fd;
-  segment_ = number;
-  segment_size_ = 0;
+  return fd;
+}
+
+Status DiskBuffer::OpenSegment(uint64_t number) {
+  if (fd_ >= 0 && options_.fsync == FsyncPolicy::kAlways && ::fdatasync(fd_) != 0) {
+    return IoError("fsync of segment " + std::to_string(segment_) + " failed: " + ErrnoText(errno));
+  }
+  {
+    // Held while the preparer may be creating this very segment: the writer then waits for
+    // it rather than creating it a second time.
+    std::lock_guard lock(prepare_mu_);
+    int fd = -1;
+    if (prepared_fd_ >= 0 && number == segment_ + 1) {
+      std::swap(fd, prepared_fd_);
+    } else {
+      auto created = CreateSegment(number);
+      if (!created) return created.status();
+      fd = *created;
+    }
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+    segment_ = number;
+    segment_size_ = 0;
+  }
+  if (options_.fsync == FsyncPolicy::kInterval) directory_unsynced_ = true;
+  {
+    std::lock_guard lock(mu_);
+    prepare_wanted_ = true;
+  }
+  sync_cv_.notify_one();
   return Status::Ok();
+}
+
+void DiskBuffer::PrepareNextSegment() {
+  std::lock_guard lock(prepare_mu_);
+  if (prepared_fd_ >= 0 || fd_ < 0) return;
+  auto fd = CreateSegment(segment_ + 1);
+  if (!fd) {
+    // The writer will try again when it needs the segment, and say why if it fails then.
+    spdlog::debug("disk queue {}: {}", options_.dir, fd.status().message());
+    return;
+  }
+  prepared_fd_ = *fd;
 }
 
 DiskBuffer::~DiskBuffer() {
@@ -238,6 +271,11 @@ DiskBuffer::~DiskBuffer() {
   if (fd_ >= 0) {
     if (options_.fsync == FsyncPolicy::kAlways) ::fdatasync(fd_);
     ::close(fd_);
+  }
+  if (prepared_fd_ >= 0) {
+    // Empty, but holding a segment's blocks until the next start would reuse the number.
+    ::close(prepared_fd_);
+    ::unlink(SegmentPath(options_.dir, segment_ + 1).c_str());
   }
   if (Status st = Checkpoint(); !st.ok())
     spdlog::error("disk queue {}: {}", options_.dir, st.message());
@@ -544,12 +582,17 @@ void DiskBuffer::SyncLoop() {
   auto next_sync = Clock::now() + options_.fsync_interval;
   auto next_checkpoint = Clock::now() + kCheckpointEvery;
   while (true) {
+    bool prepare;
     {
       std::unique_lock lock(mu_);
       auto wake = next_checkpoint;
       if (options_.fsync == FsyncPolicy::kInterval) wake = std::min(wake, next_sync);
-      if (sync_cv_.wait_until(lock, wake, [&] { return stop_; })) break;
+      sync_cv_.wait_until(lock, wake, [&] { return stop_ || prepare_wanted_; });
+      if (stop_) break;
+      prepare = std::exchange(prepare_wanted_, false);
     }
+    // First: the writer reaches the end of its segment sooner than a sync round ends.
+    if (prepare) PrepareNextSegment();
     auto now = Clock::now();
     if (options_.fsync == FsyncPolicy::kInterval && now >= next_sync) {
       SyncWrittenSegments();

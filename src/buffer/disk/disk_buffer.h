@@ -117,7 +117,13 @@ class DiskBuffer final : public Buffer {
 
   DiskBuffer(DiskQueueOptions options, Metrics& metrics);
   Status Recover();
+  // Makes `number` the segment being written: the one prepared for it, or a new file.
   Status OpenSegment(uint64_t number);
+  // Creates segment `number` and allocates its blocks; the caller owns the descriptor.
+  Result<int> CreateSegment(uint64_t number);
+  // On the sync thread, after each roll: creates the segment after the one being written, so
+  // that the writer does not wait for its allocation (10-16 ms at times under write-back).
+  void PrepareNextSegment();
   void WriterLoop();
   // Saves the ledger every 100 ms and, under fsync = "interval", syncs what the writer wrote:
   // off the writer's thread, so that appends never wait for a sync they did not ask for.
@@ -162,10 +168,15 @@ class DiskBuffer final : public Buffer {
 
   std::mutex acct_mu_;  // per-sink reservations (check and add as one step)
 
-  // Writer thread state.
+  // Writer thread state; segment_ changes with prepare_mu_ held, so the preparer may read it.
   std::thread writer_;
   int fd_ = -1;
   uint64_t segment_ = 0;
+  // The segment after segment_, created ahead by the sync thread (-1: none yet). A crash
+  // leaves it empty on disk, which recovery reads as a segment without records.
+  std::mutex prepare_mu_;
+  int prepared_fd_ = -1;
+  bool prepare_wanted_ = false;  // with mu_ held: the writer rolled
   uint64_t segment_size_ = 0;
   std::atomic<uint64_t> unsynced_bytes_{0};
   // After ENOSPC: start a new segment so that the full one can be deleted once delivered.
