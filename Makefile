@@ -31,7 +31,7 @@ tsan: setup
 bench: setup
 	@$(MAKE) --no-print-directory build PRESET=release
 	@build/release/micro_bench
-	@python3 bench/e2e/run.py --binary build/release/tributary
+	@python3 bench/e2e/run.py --binary build/release/tributary --repeat 3
 	@python3 bench/e2e/delivery.py --binary build/release/tributary
 	@python3 bench/e2e/kafka.py --binary build/release/tributary
 

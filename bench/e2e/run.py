@@ -5,13 +5,17 @@ Each case starts the collector on a config of its own, has wrk post one fixed bo
 fixed time, and reads from /proc the collector's CPU time, peak RSS and bytes written.
 It then lets the collector deliver everything, stops it, and checks that its sinks hold
 exactly the events it acknowledged. The ceiling is nginx answering 204 to the same
-requests: HTTP on loopback with no work done. The table at the end gives each case's
+requests: HTTP on loopback with no work done, measured right before each case, since this
+machine's speed drifts over minutes by more than the differences being measured. With
+--repeat N each case runs N times (ceiling, then collector) and the table shows the run with
+the median ratio, and the range of the ratios. The table at the end gives each case's
 events/s, its ratio to the ceiling, the events its sinks delivered per second meanwhile
 (lower when the queue absorbs what they cannot keep up with), CPU seconds per million
 events, peak RSS and p99 latency (of the acknowledged requests), then the targets.
 
   bench/e2e/run.py --binary build/release/tributary            # every case, 10 s each
   bench/e2e/run.py --binary ... --case single --duration 5     # one case
+  bench/e2e/run.py --binary ... --repeat 3                     # median of 3 runs per case
   bench/e2e/run.py --binary ... --smoke                        # 1 s each, for `make test`
 
 Exits 1 if a case lost or invented events, or could not run; targets missed are reported
@@ -287,11 +291,16 @@ def main() -> int:
     ap.add_argument("--case", action="append", help="case id (repeatable); default all: " +
                     ", ".join(c.id for c in CASES))
     ap.add_argument("--duration", type=float, default=10, help="seconds of load per case")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="runs per case, each with its own ceiling; the median ratio is shown")
     ap.add_argument("--smoke", action="store_true", help="1 s per case, to prove it works")
     ap.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
     args = ap.parse_args()
     if args.smoke:
-        args.duration = 1
+        args.duration, args.repeat = 1, 1
+    if args.repeat < 1:
+        print("bench: --repeat must be at least 1", file=sys.stderr)
+        return 1
     for tool in ("wrk", "nginx"):
         if not shutil.which(tool):
             print(f"bench: `{tool}` is missing; run scripts/setup.sh", file=sys.stderr)
@@ -303,36 +312,47 @@ def main() -> int:
     work = tempfile.mkdtemp(prefix="tributary-e2e-")
     print(f"{os.cpu_count()} cores, {args.duration:g} s per case, wrk -t2, "
           f"~{bodies.EVENT_BYTES}-byte events; work dir {work}", flush=True)
-    ceilings, results, failed = {}, {}, False
+    results, failed = {}, False
     try:
         for c in cases:
-            key = (c.body, c.events, c.connections)
-            if key not in ceilings:
-                ceilings[key] = measure_ceiling(c, args.duration, os.path.join(work, "nginx"))
+            runs = []
+            for k in range(args.repeat):
+                # The ceiling right before the case: a ratio of two runs minutes apart would
+                # measure the machine's drift as much as the collector.
+                ceiling = measure_ceiling(c, args.duration, os.path.join(work, "nginx"))
                 shutil.rmtree(os.path.join(work, "nginx"), ignore_errors=True)
-                print(f"  ceiling {c.body} x{c.events}, {c.connections} conns: "
-                      f"{ceilings[key]['events_per_s']:,.0f} events/s", flush=True)
-            r = measure_collector(c, args.binary, args.duration, os.path.join(work, c.id))
-            r["ratio"] = r["events_per_s"] / ceilings[key]["events_per_s"]
-            results[c.id] = r
-            ok = all(d == r["acked"] for d in r["delivered"]) and r["acked"] > 0
-            failed |= not ok
-            print(f"  {c.id}: {r['events_per_s']:,.0f} events/s, acknowledged {r['acked']:,}, "
-                  f"delivered {r['delivered']}{'' if ok else '  <-- MISMATCH'}"
-                  f"{', %d failed requests' % r['errors'] if r['errors'] else ''}", flush=True)
-            shutil.rmtree(os.path.join(work, c.id), ignore_errors=True)
+                r = measure_collector(c, args.binary, args.duration, os.path.join(work, c.id))
+                shutil.rmtree(os.path.join(work, c.id), ignore_errors=True)
+                r["ratio"] = r["events_per_s"] / ceiling["events_per_s"]
+                ok = all(d == r["acked"] for d in r["delivered"]) and r["acked"] > 0
+                failed |= not ok
+                run = f" (run {k + 1}/{args.repeat})" if args.repeat > 1 else ""
+                print(f"  {c.id}{run}: ceiling {ceiling['events_per_s']:,.0f} events/s, "
+                      f"collector {r['events_per_s']:,.0f} ({r['ratio']:.1%}), acknowledged "
+                      f"{r['acked']:,}, delivered {r['delivered']}{'' if ok else '  <-- MISMATCH'}"
+                      f"{', %d failed requests' % r['errors'] if r['errors'] else ''}", flush=True)
+                runs.append(r)
+            runs.sort(key=lambda r: r["ratio"])
+            results[c.id] = dict(runs[len(runs) // 2], ratios=[r["ratio"] for r in runs])
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     print()
-    print(f"| {'case':<50} | {'events/s':>10} | {'of ceiling':>10} | {'delivered/s':>11} | "
-          f"{'CPU s/M ev':>10} | {'peak RSS':>9} | {'p99':>8} | {'queue B/ev':>10} |")
-    print("|" + "|".join("-" * w for w in (52, 12, 12, 13, 12, 11, 10, 12)) + "|")
+    spread = args.repeat > 1
+    print(f"| {'case':<50} | {'events/s':>10} | {'of ceiling':>10} | "
+          + (f"{'range':>13} | " if spread else "")
+          + f"{'delivered/s':>11} | {'CPU s/M ev':>10} | {'peak RSS':>9} | {'p99':>8} | "
+          f"{'queue B/ev':>10} |")
+    widths = (52, 12, 12) + ((15,) if spread else ()) + (13, 12, 11, 10, 12)
+    print("|" + "|".join("-" * w for w in widths) + "|")
     for c in cases:
         r = results[c.id]
+        lo, hi = r["ratios"][0], r["ratios"][-1]
         print(f"| {c.title:<50} | {r['events_per_s']:>10,.0f} | {r['ratio']:>9.1%} | "
-              f"{r['delivered_per_s']:>11,.0f} | {r['cpu_s_per_m']:>10.2f} | {r['peak_rss_mib']:>5.1f} MiB | "
-              f"{r['p99_ms']:>5.2f} ms | {r['queue_bytes_per_event']:>10.0f} |")
+              + (f"{f'{lo:.1%}-{hi:.1%}':>13} | " if spread else "")
+              + f"{r['delivered_per_s']:>11,.0f} | {r['cpu_s_per_m']:>10.2f} | "
+              f"{r['peak_rss_mib']:>5.1f} MiB | {r['p99_ms']:>5.2f} ms | "
+              f"{r['queue_bytes_per_event']:>10.0f} |")
 
     targets = []
     if "file" in results:
