@@ -324,10 +324,12 @@ def main() -> int:
                 r = measure_collector(c, args.binary, args.duration, os.path.join(work, c.id))
                 shutil.rmtree(os.path.join(work, c.id), ignore_errors=True)
                 r["ratio"] = r["events_per_s"] / ceiling["events_per_s"]
+                r["ceiling_p99_ms"] = ceiling["p99_ms"]
                 ok = all(d == r["acked"] for d in r["delivered"]) and r["acked"] > 0
                 failed |= not ok
                 run = f" (run {k + 1}/{args.repeat})" if args.repeat > 1 else ""
-                print(f"  {c.id}{run}: ceiling {ceiling['events_per_s']:,.0f} events/s, "
+                print(f"  {c.id}{run}: ceiling {ceiling['events_per_s']:,.0f} events/s "
+                      f"(p99 {ceiling['p99_ms']:.2f} ms), "
                       f"collector {r['events_per_s']:,.0f} ({r['ratio']:.1%}), acknowledged "
                       f"{r['acked']:,}, delivered {r['delivered']}{'' if ok else '  <-- MISMATCH'}"
                       f"{', %d failed requests' % r['errors'] if r['errors'] else ''}", flush=True)
@@ -341,14 +343,14 @@ def main() -> int:
     # The range of the ratios over the --repeat runs (one run: that ratio twice).
     print(f"| {'case':<50} | {'events/s':>10} | {'of ceiling':>10} | {'range':>13} | "
           f"{'delivered/s':>11} | {'CPU s/M ev':>10} | {'peak RSS':>9} | {'p99':>8} | "
-          f"{'queue B/ev':>10} |")
-    print("|" + "|".join("-" * w for w in (52, 12, 12, 15, 13, 12, 11, 10, 12)) + "|")
+          f"{'nginx p99':>9} | {'queue B/ev':>10} |")
+    print("|" + "|".join("-" * w for w in (52, 12, 12, 15, 13, 12, 11, 10, 11, 12)) + "|")
     for c in cases:
         r = results[c.id]
         spread = f"{r['ratios'][0]:.1%}-{r['ratios'][-1]:.1%}"
         print(f"| {c.title:<50} | {r['events_per_s']:>10,.0f} | {r['ratio']:>9.1%} | "
               f"{spread:>13} | {r['delivered_per_s']:>11,.0f} | {r['cpu_s_per_m']:>10.2f} | "
-              f"{r['peak_rss_mib']:>5.1f} MiB | {r['p99_ms']:>5.2f} ms | "
+              f"{r['peak_rss_mib']:>5.1f} MiB | {r['p99_ms']:>5.2f} ms | {r['ceiling_p99_ms']:>6.2f} ms | "
               f"{r['queue_bytes_per_event']:>10.0f} |")
 
     targets = []
@@ -360,7 +362,8 @@ def main() -> int:
                      f"{r['peak_rss_mib']:.1f} MiB"),
                     ("idle RSS <= 10 MiB", r["idle_rss_mib"] <= 10, f"{r['idle_rss_mib']:.1f} MiB"),
                     ("p99 of the batch case at 16 connections <= 5 ms", r["p99_ms"] <= 5,
-                     f"{r['p99_ms']:.2f} ms")]
+                     f"{r['p99_ms']:.2f} ms (nginx answering 204 before it: "
+                     f"{r['ceiling_p99_ms']:.2f} ms)")]
     if "blackhole" in results:
         r = results["blackhole"]
         targets.append(("batch -> blackhole: >= 40% of the ceiling", r["ratio"] >= 0.40,
