@@ -18,7 +18,7 @@ enum class QueueType {
 
 struct CollectorQueueOptions {
   size_t min_consumers = 1;
-  size_t max_consumers = 0;  // 0 = the number of hardware threads (at least min_consumers)
+  size_t max_consumers = 0;  // 0 = the CPUs the process can use (at least min_consumers)
   QueueType queue_type = QueueType::kFifo;
   int default_priority = 1000;
   // The pool aims at ceil(work in progress x headroom) consumers, work in progress being

@@ -13,6 +13,7 @@
 
 #include "collector_queue/rate_meter.h"
 #include "collector_queue/run_queue.h"
+#include "core/cpu_count.h"
 #include "routing/topic_pattern.h"
 
 namespace tributary::detail {
@@ -197,7 +198,7 @@ struct QueueEngine::Impl {
 QueueEngine::QueueEngine(std::vector<CollectorSpec> specs, CollectorQueueOptions options) {
   if (options.max_consumers == 0) {
     options.max_consumers =
-        std::max<size_t>({options.min_consumers, 1, std::thread::hardware_concurrency()});
+        std::max<size_t>({options.min_consumers, 1, tributary::UsableCpuCount()});
   }
   if (options.max_consumers < options.min_consumers) {
     throw std::invalid_argument(

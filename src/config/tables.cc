@@ -84,7 +84,8 @@ const OptionTable<HttpSourceConfig>& HttpSourceTable() {
   static const auto* t =
       &(*new OptionTable<HttpSourceConfig>())
            .String("address", &HttpSourceConfig::address, "`host:port` to listen on.")
-           .Integer("threads", &HttpSourceConfig::threads, 0, 256, "I/O threads; 0 = one per core.")
+           .Integer("threads", &HttpSourceConfig::threads, 0, 256,
+                    "I/O threads; 0 = one per CPU the collector can use.")
            .Size("max_body_bytes", &HttpSourceConfig::max_body_bytes,
                  "Largest request body, after decompression (413 above).")
            .Size("max_event_bytes", &HttpSourceConfig::max_event_bytes,

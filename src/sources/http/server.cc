@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "core/cpu_count.h"
 #include "core/thread_name.h"
 #include "sources/http/session.h"
 
@@ -47,8 +48,7 @@ Status HttpServer::Start() {
   std::string host = config_.address.substr(0, colon);
   if (host.size() > 1 && host.front() == '[') host = host.substr(1, host.size() - 2);
   std::string port = config_.address.substr(colon + 1);
-  unsigned threads = config_.threads ? static_cast<unsigned>(config_.threads)
-                                     : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = config_.threads ? static_cast<unsigned>(config_.threads) : UsableCpuCount();
   boost::system::error_code ec;
   asio::io_context resolver_ctx;
   tcp::resolver resolver(resolver_ctx);
