@@ -449,6 +449,47 @@ std::string PostHead(size_t content_length, const std::string& extra = "") {
          extra + "Content-Length: " + std::to_string(content_length) + "\r\n\r\n";
 }
 
+// The next request is read while one waits for room, with the idle timeout running: a
+// timeout shorter than the wait must not cost the waiting request its answer.
+TEST(Collector, AnswersARequestThatWaitedLongerThanTheIdleTimeout) {
+  CollectorProcess c(R"(
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+idle_timeout = "100ms"
+
+[sinks.files]
+type = "file"
+directory = "{DIR}/out"
+
+[sinks.files.batch]
+max_age = "500ms"
+
+[sinks.files.queue]
+max_events = 2
+when_full = "block"
+block_timeout = "10s"
+)");
+  ASSERT_TRUE(c.Start()) << c.Log();
+  int fd = Connect(c.port());
+  ASSERT_GE(fd, 0);
+  std::string full = "[" + Ce("1") + "," + Ce("2") + "]", waits = Ce("3");
+  SendAll(fd,
+          "POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: "
+          "application/cloudevents-batch+json\r\nContent-Length: " +
+              std::to_string(full.size()) + "\r\n\r\n" + full);
+  EXPECT_EQ(ReadAnswers(fd, 1).find("HTTP/1.1 202"), 0u);
+  auto start = std::chrono::steady_clock::now();
+  SendAll(fd, PostHead(waits.size()) + waits);
+  std::string got = ReadAnswers(fd, 1);
+  EXPECT_EQ(got.find("HTTP/1.1 202"), 0u) << got;
+  // It did wait for the first batch to go out (well past the idle timeout).
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  ::close(fd);
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  EXPECT_EQ(ById(c.OutputLines()).size(), 3u);
+}
+
 TEST(Collector, ClosesConnectionsThatDoNotFinishTheirHeaders) {
   CollectorProcess c(R"(
 [sources.in]
@@ -523,6 +564,76 @@ TEST(Collector, ReadsPipelinedChunkedSplitAndContinuedBodies) {
     EXPECT_EQ(by_id[id].size(), 1u) << id;
   }
   EXPECT_EQ(by_id.size(), 5u);
+}
+
+// An accepted request is answered by the disk queue's writer while the I/O thread already
+// reads the next one: answers must still go out in the order of the requests, an owed
+// answer must reach a client, and the idle timeout still applies after it.
+constexpr const char* kDiskQueueConfig = R"(
+[storage]
+data_dir = "{DIR}/data"
+fsync = "always"
+
+[sources.in]
+type = "http"
+address = "127.0.0.1:{PORT}"
+idle_timeout = "400ms"
+
+[sinks.files]
+type = "file"
+directory = "{DIR}/out"
+
+[sinks.files.queue]
+type = "disk"
+)";
+
+TEST(Collector, AnswersPipelinedRequestsInOrderWhileTheQueueWrites) {
+  CollectorProcess c(kDiskQueueConfig);
+  ASSERT_TRUE(c.Start()) << c.Log();
+  int fd = Connect(c.port());
+  ASSERT_GE(fd, 0);
+  // Accepted requests (answered by the queue's writer) between refused ones (answered at
+  // once by the I/O thread), all in one write.
+  std::string wire, expected;
+  for (int i = 0; i < 60; ++i) {
+    std::string body = i % 3 == 2 ? "{not json" : Ce("p" + std::to_string(i));
+    wire += PostHead(body.size()) + body;
+    expected += i % 3 == 2 ? "400 " : "202 ";
+  }
+  SendAll(fd, wire);
+  std::string got = ReadAnswers(fd, 60), statuses;
+  for (size_t at = got.find("HTTP/1.1 "); at != std::string::npos;
+       at = got.find("HTTP/1.1 ", at + 1)) {
+    statuses += got.substr(at + 9, 4);
+  }
+  EXPECT_EQ(statuses, expected) << got;
+
+  // Idle after its last answer, the connection is closed by the idle timeout.
+  char buf[256];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+  }
+  EXPECT_EQ(n, 0) << "the connection was not closed after idle_timeout";
+  ::close(fd);
+
+  // A client that leaves before its answer: the event is kept, the collector carries on.
+  fd = Connect(c.port());
+  ASSERT_GE(fd, 0);
+  std::string gone = Ce("gone");
+  SendAll(fd, PostHead(gone.size()) + gone);
+  ::close(fd);
+  EXPECT_EQ(c.Post("/v1/events", "application/cloudevents+json", Ce("after"))->status, 202u);
+
+  ASSERT_EQ(c.Stop(), 0) << c.Log();
+  auto by_id = ById(c.OutputLines());
+  by_id.erase("gone");                // kept or not, depending on whether its body arrived whole
+  EXPECT_EQ(by_id.size(), 40u + 1u);  // the 40 accepted and "after"
+  for (int i = 0; i < 60; ++i) {
+    if (i % 3 != 2) {
+      EXPECT_EQ(by_id["p" + std::to_string(i)].size(), 1u) << i;
+    }
+  }
+  EXPECT_EQ(by_id["after"].size(), 1u);
 }
 
 TEST(Collector, RoutesByTopicAndRule) {

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 #include <simdjson.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <iterator>
@@ -14,14 +17,42 @@ namespace tributary {
 
 namespace beast = boost::beast;
 
+namespace {
+
+// Answers are small with few headers: formatted into the connection's own buffer and
+// written at once, they cost a fraction of a response object and Beast's serializer.
+void FormatAnswer(const HttpAnswer& answer, bool keep_alive, std::string& out) {
+  out.clear();
+  auto it = std::back_inserter(out);
+  fmt::format_to(it, "HTTP/1.1 {} {}\r\nServer: tributary\r\nContent-Type: {}\r\n",
+                 static_cast<unsigned>(answer.status),
+                 std::string_view(http::obsolete_reason(answer.status)), answer.content_type);
+  for (auto& [name, value] : answer.headers) fmt::format_to(it, "{}: {}\r\n", name, value);
+  if (!keep_alive) out.append("Connection: close\r\n");
+  fmt::format_to(it, "Content-Length: {}\r\n\r\n", answer.body.size());
+  out.append(answer.body);
+}
+
+}  // namespace
+
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, const HttpSourceConfig& config,
                          HttpHandler& handler, HttpServer& server)
-    : stream_(std::move(socket)), config_(config), handler_(handler), server_(server) {}
+    : stream_(std::move(socket)), config_(config), handler_(handler), server_(server) {
+  send_fd_ = ::dup(stream_.socket().native_handle());
+}
 
-void HttpSession::Start() { ReadHeader(); }
+HttpSession::~HttpSession() {
+  if (send_fd_ >= 0) ::close(send_fd_);
+}
+
+void HttpSession::Start() {
+  io_thread_ = std::this_thread::get_id();
+  ReadHeader();
+}
 
 void HttpSession::ReadHeader() {
-  if (server_.draining()) return Close();
+  // While an answer is owed the connection stays open for it; it closes after.
+  if (server_.draining() && owed_.load() == kNothingOwed) return Close();
   parser_.emplace();
   parser_->header_limit(static_cast<uint32_t>(config_.max_header_bytes));
   parser_->body_limit(config_.max_body_bytes);
@@ -35,6 +66,17 @@ void HttpSession::ReadHeader() {
 }
 
 void HttpSession::OnHeader(beast::error_code ec) {
+  // A request read while the answer to the one before is still owed waits for it: answers
+  // go out in the order of the requests.
+  parked_ec_ = ec;
+  parked_ = shared_from_this();
+  uint8_t owed = kOwed;
+  if (owed_.compare_exchange_strong(owed, kOwedAndParked)) return;
+  parked_.reset();
+  OnHeaderReady(ec);
+}
+
+void HttpSession::OnHeaderReady(beast::error_code ec) {
   if (ec == http::error::header_limit) {
     handler_.CountAnswer(http::status::request_header_fields_too_large);
     HttpAnswer a;
@@ -123,29 +165,85 @@ void HttpSession::OnBody(beast::error_code ec) {
   stream_.expires_never();  // the handler may wait for queue room; it answers in time
   http::request<http::string_body> req = parser_->release();
   bool keep_alive = req.keep_alive();
+  // Read the next request while this one is appended, unless the connection ends here.
+  bool read_ahead = keep_alive && send_fd_ >= 0 && !server_.draining();
+  if (read_ahead) owed_.store(kOwed);
+  in_handle_ = true;
+  answered_in_handle_ = false;
+  // While the next request is read, the read (or, once it is done, the parked request)
+  // keeps the session alive until the answer is out; the answering thread holds none of it,
+  // so the session is never destroyed there, after the server may have stopped.
+  std::shared_ptr<HttpSession> hold = read_ahead ? nullptr : shared_from_this();
   handler_.Handle(std::move(req), stream_.get_executor(),
-                  [self = shared_from_this(), keep_alive](HttpAnswer a) {
-                    // The answer may come from another thread (a durable append): hop back.
-                    boost::asio::dispatch(self->stream_.get_executor(),
-                                          [self, keep_alive, a = std::move(a)]() mutable {
-                                            self->Answer(std::move(a), keep_alive);
-                                          });
+                  [this, hold = std::move(hold), keep_alive, read_ahead](HttpAnswer a) {
+                    OnAnswer(std::move(a), keep_alive, read_ahead);
                   });
+  in_handle_ = false;
+  if (read_ahead && !answered_in_handle_) {
+    counted_in_flight_ = false;  // whoever sends the answer ends the request
+    ReadHeader();
+  }
+}
+
+void HttpSession::OnAnswer(HttpAnswer answer, bool keep_alive, bool read_ahead) {
+  bool on_io_thread = std::this_thread::get_id() == io_thread_;
+  if (on_io_thread && in_handle_) {
+    // Answered at once (refused, invalid, or a memory queue): the usual way, after which the
+    // next request is read.
+    answered_in_handle_ = true;
+    if (read_ahead) owed_.store(kNothingOwed);
+    return Answer(std::move(answer), keep_alive);
+  }
+  if (!read_ahead) {
+    // The answer may come from another thread (a durable append): hop back.
+    return boost::asio::dispatch(stream_.get_executor(), [self = shared_from_this(), keep_alive,
+                                                          a = std::move(answer)]() mutable {
+      self->Answer(std::move(a), keep_alive);
+    });
+  }
+  // The next request is being read: the answer goes out from here, whichever thread this is
+  // (the queue's writer, or the I/O thread after a wait for room).
+  SendAhead(answer);
+}
+
+void HttpSession::SendAhead(const HttpAnswer& answer) {
+  FormatAnswer(answer, true, ahead_);
+  ssize_t n = ::send(send_fd_, ahead_.data(), ahead_.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  size_t sent = n > 0 ? static_cast<size_t>(n) : 0;
+  if (sent < ahead_.size()) {
+    ahead_.erase(0, sent);
+    return boost::asio::dispatch(stream_.get_executor(),
+                                 [self = shared_from_this()] { self->WriteRest(); });
+  }
+  // Once settled, the I/O thread may end the session at any moment (the client left), and
+  // once the request is out of the count the server may stop: touch neither after.
+  std::atomic<int>& in_flight = server_.in_flight();
+  SettleOwed();
+  in_flight.fetch_sub(1);
+}
+
+void HttpSession::WriteRest() {
+  // On the socket itself: the stream's timer belongs to the read under way.
+  boost::asio::async_write(stream_.socket(), boost::asio::buffer(ahead_),
+                           [self = shared_from_this()](beast::error_code ec, size_t) {
+                             self->server_.in_flight().fetch_sub(1);
+                             if (ec || self->server_.draining()) self->Close();
+                             self->SettleOwed();
+                           });
+}
+
+void HttpSession::SettleOwed() {
+  // Nothing of the session is touched after the exchange unless a request is parked (which
+  // holds the session).
+  if (owed_.exchange(kNothingOwed) == kOwedAndParked) {
+    boost::asio::post(stream_.get_executor(),
+                      [self = std::move(parked_)] { self->OnHeaderReady(self->parked_ec_); });
+  }
 }
 
 void HttpSession::Answer(HttpAnswer answer, bool keep_alive) {
   keep_alive = keep_alive && !server_.draining();
-  // Answers are small with few headers: formatted into the connection's own buffer and
-  // written at once, they cost a fraction of a response object and Beast's serializer.
-  answer_.clear();
-  auto out = std::back_inserter(answer_);
-  fmt::format_to(out, "HTTP/1.1 {} {}\r\nServer: tributary\r\nContent-Type: {}\r\n",
-                 static_cast<unsigned>(answer.status),
-                 std::string_view(http::obsolete_reason(answer.status)), answer.content_type);
-  for (auto& [name, value] : answer.headers) fmt::format_to(out, "{}: {}\r\n", name, value);
-  if (!keep_alive) answer_.append("Connection: close\r\n");
-  fmt::format_to(out, "Content-Length: {}\r\n\r\n", answer.body.size());
-  answer_.append(answer.body);
+  FormatAnswer(answer, keep_alive, answer_);
   stream_.expires_after(config_.body_timeout);
   boost::asio::async_write(stream_, boost::asio::buffer(answer_),
                            [self = shared_from_this(), keep_alive](beast::error_code ec, size_t) {
