@@ -68,11 +68,14 @@ void HttpSession::ReadHeader() {
 void HttpSession::OnHeader(beast::error_code ec) {
   // A request read while the answer to the one before is still owed waits for it: answers
   // go out in the order of the requests.
-  parked_ec_ = ec;
-  parked_ = shared_from_this();
-  uint8_t owed = kOwed;
-  if (owed_.compare_exchange_strong(owed, kOwedAndParked)) return;
-  parked_.reset();
+  // (Once nothing is owed, only this thread makes it owed again.)
+  if (owed_.load() == kOwed) {
+    parked_ec_ = ec;
+    parked_ = shared_from_this();
+    uint8_t owed = kOwed;
+    if (owed_.compare_exchange_strong(owed, kOwedAndParked)) return;
+    parked_.reset();
+  }
   OnHeaderReady(ec);
 }
 
