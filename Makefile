@@ -22,8 +22,10 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 	@$(MAKE) --no-print-directory tsan
 
-# The unit and collector queue tests under ThreadSanitizer (part of `make test`): the disk
-# queue's writer, sync thread and readers, the batcher and the sink runner share state.
+# The unit, collector queue and integration tests under ThreadSanitizer (part of `make
+# test`): the disk queue's writer, sync thread and readers, the batcher and the sink runner
+# share state, and the integration tests run a TSan-built collector, whose HTTP answers
+# leave from the queue's writer thread (a report in its log fails the test that stops it).
 # LogFormat's tests are left out: one thread, and a hundred times slower under TSan.
 tsan: setup
 	@test -f build/tsan/build.ninja || cmake --preset tsan >/dev/null

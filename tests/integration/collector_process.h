@@ -135,7 +135,7 @@ class CollectorProcess {
     while (std::chrono::steady_clock::now() < until) {
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        // Under the asan preset the collector reports memory errors to its log.
+        // Under the asan and tsan presets the collector reports errors and races to its log.
         std::string log = Log();
         EXPECT_EQ(log.find("Sanitizer"), std::string::npos) << log;
         EXPECT_EQ(log.find("runtime error:"), std::string::npos) << log;

@@ -66,8 +66,9 @@ class TestReceiver {
       boost::asio::ip::tcp::socket wake(ctx);
       wake.connect({boost::asio::ip::make_address("127.0.0.1"), port_}, ec);
     }
-    acceptor_.close(ec);
+    // Closed once the accepting thread is gone: closing it under a blocking accept() races.
     if (thread_.joinable()) thread_.join();
+    acceptor_.close(ec);
     std::vector<std::thread> conns;
     {
       std::lock_guard lock(mu_);
