@@ -52,6 +52,7 @@ struct Event {
 
   // The event as compact structured-mode JSON, when that is at hand (read back from the
   // disk queue, which stores exactly that): encoders copy it instead of writing it anew.
+  // In its input it is always followed by a newline, which NDJSON lends with it.
   std::string_view json;
 
   // Extension attributes live in EventBatch::extensions_ [ext_begin, ext_begin+ext_count).

@@ -43,6 +43,13 @@ class Encoder {
   virtual void Append(const EventBatch& batch, const Event& event, bool first,
                       std::string& out) const = 0;
   virtual void Finish(std::string& /*out*/) const {}
+  // The bytes Append would write for `event` when they are at hand in its input (an event
+  // read back from the disk queue, followed there by its newline): a sink that writes a
+  // batch as pieces takes this view instead of a copy. Empty when they are not. An encoder
+  // that lends writes nothing in Begin and Finish.
+  virtual std::string_view Lend(const EventBatch& /*batch*/, const Event& /*event*/) const {
+    return {};
+  }
 };
 
 enum class Encoding { kNdjson, kCloudEventsBatch, kCloudEvents, kCloudEventsBinary };

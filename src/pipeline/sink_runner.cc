@@ -32,6 +32,13 @@ Counter& SinkCounter(Metrics& m, const std::string& name, const std::string& hel
   return m.GetCounter(name, help, extra + "sink=" + LabelValue(sink));
 }
 
+// Pieces are written as they are: only for a sink that writes them, uncompressed.
+BatchForm FormFor(const SinkRunnerOptions& o) {
+  if (o.records) return BatchForm::kRecords;
+  if (o.pieces && o.compression == Compression::kNone) return BatchForm::kPieces;
+  return BatchForm::kBody;
+}
+
 }  // namespace
 
 SinkRunner::SinkRunner(std::string name, std::vector<std::unique_ptr<Sink>> sinks,
@@ -43,7 +50,7 @@ SinkRunner::SinkRunner(std::string name, std::vector<std::unique_ptr<Sink>> sink
       options_(options),
       clock_(clock),
       encoder_(MakeEncoder(options.encoding, options.enrichment)),
-      batcher_(options.batch, *encoder_, clock, options.records),
+      batcher_(options.batch, *encoder_, clock, FormFor(options)),
       sent_events_(SinkCounter(metrics, "tributary_sink_sent_events_total",
                                "Events delivered by the sink", name_)),
       sent_bytes_(SinkCounter(metrics, "tributary_sink_sent_bytes_total",
@@ -209,8 +216,7 @@ bool SinkRunner::Cut() {
     next = std::move(spares_.back());
     spares_.pop_back();
   }
-  batch.body = batcher_.Take(options_.records ? &batch.record_ends : nullptr, std::move(next.body));
-  batch.encoded_bytes = batch.body.size();
+  batcher_.Take(batch, std::move(next.body));
   batch.created_ns = clock_.UnixNanos();
   flight->events = std::exchange(in_batch_, std::move(next.events));
   if (options_.records) batch.records = flight->events;
@@ -252,7 +258,7 @@ void SinkRunner::Sender(Sink& sink) {
       if (flight->unsynced) {
         if (written.empty()) first_written = clock_.Now();
         written.push_back(flight);
-        written_bytes += flight->batch.body.size();
+        written_bytes += flight->batch.size();
       } else {
         Settle(*flight);
       }
@@ -393,7 +399,7 @@ bool SinkRunner::Deliver(Sink& sink, Flight& flight) {
       }
       if (r.unsynced) changed_.notify_all();  // it holds no sender: the batching thread may cut
       sent_events_.Inc(count);
-      sent_bytes_.Inc(batch.body.size());
+      sent_bytes_.Inc(batch.size());
       sent_batches_.Inc();
       return true;
     }

@@ -48,6 +48,8 @@ struct SinkRunnerOptions {
   bool durable_queue = false;  // what is not delivered at stop is kept for the next start
   // The sink takes each event as a record (SinkTraits::records): its protocol compresses.
   bool records = false;
+  // The sink writes batches given as pieces (SinkTraits::pieces), used when uncompressed.
+  bool pieces = false;
 };
 
 class SinkRunner {

@@ -111,7 +111,9 @@ Status Topology::Start() {
     opts.data_dir = config_.storage.data_dir;
     opts.enrichment = {s.extensions, s.source, s.override_source};
     opts.durable_queue = s.queue.type == "disk";
-    opts.records = FindSinkType(s.type)->traits().records;
+    SinkTraits traits = FindSinkType(s.type)->traits();
+    opts.records = traits.records;
+    opts.pieces = traits.pieces;
     QueueReader& reader = buffer_->Reader(i);
     std::string label = "sink=" + LabelValue(s.name);
     metrics_.AddGauge("tributary_queue_events", "Events in a sink's queue (not yet acknowledged)",

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "buffer/queue.h"
@@ -19,6 +20,10 @@ namespace tributary {
 
 struct EncodedBatch {
   std::string body;  // encoded, then compressed per `compression`
+  // Instead of `body`, for a sink that writes pieces (SinkTraits::pieces), never compressed:
+  // the batch is these bytes in order, views into the queue's records (NDJSON read back
+  // from the disk queue is written without a copy). Valid until the batch is acknowledged.
+  std::vector<std::string_view> pieces;
   MessageMeta meta;  // content type; attributes in CloudEvents binary mode
   Compression compression = Compression::kNone;
   size_t events = 0;
@@ -32,6 +37,9 @@ struct EncodedBatch {
   // records[i] is its event, for keys and headers; both stay valid during Send.
   std::vector<uint32_t> record_ends;
   std::span<const QueuedEvent> records;
+
+  // The bytes sent: the body's, or the pieces' (which are never compressed).
+  size_t size() const { return pieces.empty() ? body.size() : encoded_bytes; }
 };
 
 struct SendResult {

@@ -22,6 +22,9 @@ struct SinkTraits {
   // Each event is a record of its own, many to a batch (Kafka): encoded alone with a
   // single-event encoding, compressed by the sink's protocol rather than as one body.
   bool records = false;
+  // Writes an uncompressed batch given as pieces (EncodedBatch::pieces) with one gather
+  // write, which spares the batching thread a copy of every event.
+  bool pieces = false;
 };
 
 class SinkType {

@@ -74,6 +74,30 @@ TEST_F(FileSinkTest, EachBatchBecomesACompleteFileByDefault) {
   }
 }
 
+// A batch given as pieces (views into the disk queue's records) is written as if it were
+// one body, in order, with more pieces than one gather write takes; one given as a body
+// without its final newline gets one.
+TEST_F(FileSinkTest, WritesPiecesInOrderAsOneBatch) {
+  FileSinkConfig c = Config();
+  c.max_file_age = std::chrono::seconds(10);
+  FileSink sink("f", c, Compression::kNone, clock_);
+  std::vector<std::string> lines;
+  for (int i = 0; i < 2500; ++i) lines.push_back("{\"n\":" + std::to_string(i) + "}\n");
+  EncodedBatch pieces = Batch("");
+  std::string expected;
+  for (const std::string& line : lines) {
+    pieces.pieces.push_back(line);
+    pieces.encoded_bytes += line.size();
+    expected += line;
+  }
+  ASSERT_EQ(sink.Send(pieces).kind, SendResult::kOk);
+  ASSERT_EQ(sink.Send(Batch("{\"n\":\"body\"}")).kind, SendResult::kOk);
+  ASSERT_TRUE(sink.Close().ok());
+  auto files = Files();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(Read(files[0]), expected + "{\"n\":\"body\"}\n");
+}
+
 TEST_F(FileSinkTest, CollectsBatchesUntilSizeOrAgeAndHidesOpenFiles) {
   FileSinkConfig c = Config();
   c.max_file_bytes = 20;

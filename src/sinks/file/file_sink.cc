@@ -2,9 +2,11 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -143,30 +145,44 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
   if (fd_ < 0) {
     if (Status st = Open(batch.created_ns); !st.ok()) return SendResult::Retry(st.message());
   }
-  // Uncompressed batches end with a newline (NDJSON already does), so that start-up
-  // recovery can find the end of the last whole batch.
-  std::string_view body = batch.body;
-  std::string with_newline;
-  if (compression_ == Compression::kNone && !body.empty() && body.back() != '\n') {
-    with_newline.reserve(body.size() + 1);
-    with_newline.append(body).push_back('\n');
-    body = with_newline;
+  // One gather write of the body, or of the pieces, plus a newline that an uncompressed batch
+  // lacks (NDJSON ends with one), so that start-up recovery can find the last whole batch.
+  iov_.clear();
+  size_t size = 0;
+  auto add = [&](std::string_view bytes) {
+    iov_.push_back({const_cast<char*>(bytes.data()), bytes.size()});
+    size += bytes.size();
+  };
+  if (batch.pieces.empty()) {
+    if (!batch.body.empty()) add(batch.body);
+  } else {
+    for (std::string_view piece : batch.pieces) add(piece);
   }
-  const char* p = body.data();
-  size_t left = body.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd_, p, left);
+  static constexpr char kNewline = '\n';
+  if (compression_ == Compression::kNone && size > 0 &&
+      static_cast<const char*>(iov_.back().iov_base)[iov_.back().iov_len - 1] != kNewline)
+    add({&kNewline, 1});
+  for (size_t i = 0; i < iov_.size();) {
+    ssize_t n =
+        ::writev(fd_, &iov_[i], static_cast<int>(std::min<size_t>(iov_.size() - i, IOV_MAX)));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
+    if (n <= 0) {
+      if (n == 0) errno = EIO;  // no progress on a regular file: do not spin
       std::string err = Errno("write failed for", tmp_path_);
       // Cut the partial batch off so that the retry does not leave half a batch behind.
       CutBack(written_, err);
       return SendResult::Retry(err);
     }
-    p += n;
-    left -= static_cast<size_t>(n);
+    // Past what was written whole; into the one written in part.
+    for (size_t done = static_cast<size_t>(n); done > 0;) {
+      size_t step = std::min(done, iov_[i].iov_len);
+      iov_[i].iov_base = static_cast<char*>(iov_[i].iov_base) + step;
+      iov_[i].iov_len -= step;
+      done -= step;
+      if (iov_[i].iov_len == 0) ++i;
+    }
   }
-  written_ += body.size();
+  written_ += size;
   bool complete = written_ >= config_.max_file_bytes || config_.max_file_age.count() == 0;
   if (complete) {
     if (Status st = Finish(); !st.ok()) return SendResult::Retry(st.message());

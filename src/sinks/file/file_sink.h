@@ -12,6 +12,8 @@
 // recovers or writes anything, and a second sink on it, in this process or another, is
 // refused.
 
+#include <sys/uio.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -67,6 +69,7 @@ class FileSink final : public Sink {
   uint64_t synced_ = 0;  // bytes of the open file known durable
   std::string lost_;     // why batches answered Written() are gone, until Sync() says so
   SteadyTime opened_{};
+  std::vector<iovec> iov_;  // the batch being written, reused
 };
 
 }  // namespace tributary

@@ -45,7 +45,7 @@ Result<std::unique_ptr<Sink>> Build(const FileSinkConfig& c, const SinkBuildCont
 const SinkType& FileSinkType() {
   static const TableSinkType<FileSinkConfig> kType(
       "file", "NDJSON (or CloudEvents batch) files, completed atomically, rotated by size and age.",
-      Table(), Validate, Build);
+      Table(), Validate, Build, SinkTraits{.pieces = true});
   return kType;
 }
 
