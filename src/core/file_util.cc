@@ -4,7 +4,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 namespace tributary {
@@ -35,6 +37,28 @@ Status WriteAtomically(const std::string& dir, const std::string& name, const st
     return IoError("cannot rename " + tmp + ": " + std::strerror(errno));
   }
   return durable ? SyncDirectory(dir) : Status::Ok();
+}
+
+int WriteGathered(int fd, std::span<iovec> iov, int64_t offset) {
+  size_t i = 0;
+  while (i < iov.size()) {
+    int count = static_cast<int>(std::min<size_t>(iov.size() - i, IOV_MAX));
+    ssize_t n = offset < 0 ? ::writev(fd, &iov[i], count) : ::pwritev(fd, &iov[i], count, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    if (n == 0) return EIO;  // no progress on a regular file: do not spin
+    if (offset >= 0) offset += n;
+    // Past the entries written whole, into the one written in part.
+    for (size_t done = static_cast<size_t>(n); done > 0;) {
+      size_t step = std::min(done, iov[i].iov_len);
+      iov[i].iov_base = static_cast<char*>(iov[i].iov_base) + step;
+      iov[i].iov_len -= step;
+      done -= step;
+      if (iov[i].iov_len == 0) ++i;
+    }
+    while (i < iov.size() && iov[i].iov_len == 0) ++i;
+  }
+  return 0;
 }
 
 void DropCachedPages(int fd, uint64_t from, uint64_t to) {

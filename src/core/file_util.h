@@ -1,7 +1,10 @@
 #pragma once
 // Small file helpers shared by the disk queue, the dead-letter queue and the file sink.
 
+#include <sys/uio.h>
+
 #include <cstdint>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -14,6 +17,11 @@ namespace tributary {
 // directory).
 Status WriteAtomically(const std::string& dir, const std::string& name, const std::string& text,
                        bool durable);
+
+// Writes all of `iov` with as few gather writes as IOV_MAX allows, resuming partial ones:
+// at `offset` (pwritev), or at the file position if `offset` is negative (writev). Advances
+// the entries of `iov` as it goes. Returns 0, or the errno of the write that failed.
+int WriteGathered(int fd, std::span<iovec> iov, int64_t offset = -1);
 
 // Reads a whole file.
 Result<std::string> ReadWholeFile(const std::string& path);

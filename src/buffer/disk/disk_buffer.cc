@@ -16,6 +16,7 @@
 #include "buffer/disk/log_writer.h"
 #include "buffer/disk/record.h"
 #include "buffer/queue_full.h"
+#include "core/file_util.h"
 #include "core/thread_name.h"
 
 namespace fs = std::filesystem;
@@ -411,47 +412,38 @@ void DiskBuffer::Release(const Pending& p) {
 }
 
 size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
-  std::string buf;
-  // Sized once: growing by doubling copied the round's bytes once more on average.
-  size_t payload = 0;
-  for (const Pending& p : batch) payload += p.payload.size();
-  buf.reserve(log::FramedSizeBound(payload, batch.size()));
+  // The round goes out in gather writes of the records' framing and their payloads, which
+  // are not copied.
+  framed_.Clear();
   size_t written = 0;  // appends already in the file
-  // Writes `buf`, which frames batch[written, upto).
+  // Writes `framed_`, which frames batch[written, upto).
   auto flush = [&](size_t upto) -> bool {
-    size_t done = 0;
-    while (done < buf.size()) {
-      ssize_t n = ::pwrite(fd_, buf.data() + done, buf.size() - done,
-                           static_cast<off_t>(segment_size_ + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        int e = errno;
-        write_errors_.Inc();
-        // Cut the partial write off so the log stays a sequence of whole records.
-        if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
-          std::lock_guard lock(mu_);
-          failed_ = IoError("disk queue " + options_.dir +
-                            " stopped: a write failed and could not be undone (" +
-                            ErrnoText(errno) + "); restart the collector");
-        }
-        if (e == ENOSPC) {
-          roll_after_full_ = true;
-          *error = Unavailable("the disk queue's filesystem is full (" + options_.dir +
-                               "); free space or move storage.data_dir");
-        } else {
-          *error = IoError("write to the disk queue failed: " + ErrnoText(e));
-          std::lock_guard lock(mu_);
-          if (failed_.ok())
-            failed_ = IoError("disk queue " + options_.dir + " stopped after a failed write (" +
-                              ErrnoText(e) + "); restart the collector");
-        }
-        spdlog::error("disk queue {}: {}", options_.dir, error->message());
-        return false;
+    const size_t size = framed_.size();
+    if (int e = WriteGathered(fd_, framed_.pieces(), static_cast<int64_t>(segment_size_)); e != 0) {
+      write_errors_.Inc();
+      // Cut the partial write off so the log stays a sequence of whole records.
+      if (::ftruncate(fd_, static_cast<off_t>(segment_size_)) != 0) {
+        std::lock_guard lock(mu_);
+        failed_ = IoError("disk queue " + options_.dir +
+                          " stopped: a write failed and could not be undone (" + ErrnoText(errno) +
+                          "); restart the collector");
       }
-      done += static_cast<size_t>(n);
+      if (e == ENOSPC) {
+        roll_after_full_ = true;
+        *error = Unavailable("the disk queue's filesystem is full (" + options_.dir +
+                             "); free space or move storage.data_dir");
+      } else {
+        *error = IoError("write to the disk queue failed: " + ErrnoText(e));
+        std::lock_guard lock(mu_);
+        if (failed_.ok())
+          failed_ = IoError("disk queue " + options_.dir + " stopped after a failed write (" +
+                            ErrnoText(e) + "); restart the collector");
+      }
+      spdlog::error("disk queue {}: {}", options_.dir, error->message());
+      return false;
     }
-    segment_size_ += buf.size();
-    written_bytes_.Inc(buf.size());
+    segment_size_ += size;
+    written_bytes_.Inc(size);
     bool wake;
     {
       std::lock_guard lock(mu_);
@@ -464,8 +456,8 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
       }
       wake = ReaderToWake();
     }
-    unsynced_bytes_ += buf.size();  // after committed_: the sync thread reads them in turn
-    buf.clear();
+    unsynced_bytes_ += size;  // after committed_: the sync thread reads them in turn
+    framed_.Clear();
     // Readers are woken when there is enough for their batch, not at every write: a write
     // round per few requests would otherwise wake each sink's batching thread as often.
     if (wake) readable_cv_.notify_all();
@@ -478,7 +470,7 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
   }
   log::Writer framer(segment_size_);
   for (size_t i = 0; i < batch.size(); ++i) {
-    uint64_t used = segment_size_ + buf.size();
+    uint64_t used = segment_size_ + framed_.size();
     if (used > 0 && used + batch[i].payload.size() > options_.segment_bytes) {
       if (!flush(i)) return written;
       written = i;
@@ -488,7 +480,7 @@ size_t DiskBuffer::WriteBatch(std::vector<Pending>& batch, Status* error) {
       }
       framer = log::Writer(segment_size_);
     }
-    framer.AddRecord(batch[i].payload, buf);
+    framer.AddRecord(batch[i].payload, framed_);
   }
   if (!flush(batch.size())) return written;
   return batch.size();

@@ -34,6 +34,7 @@
 
 #include "admin/metrics.h"
 #include "buffer/disk/log_reader.h"
+#include "buffer/disk/log_writer.h"
 #include "buffer/disk/segment.h"
 #include "buffer/drain_meter.h"
 #include "buffer/queue.h"
@@ -178,6 +179,7 @@ class DiskBuffer final : public Buffer {
   int prepared_fd_ = -1;
   bool prepare_wanted_ = false;  // with mu_ held: the writer rolled
   uint64_t segment_size_ = 0;
+  log::Framed framed_;  // the round being written, reused
   std::atomic<uint64_t> unsynced_bytes_{0};
   // After ENOSPC: start a new segment so that the full one can be deleted once delivered.
   bool roll_after_full_ = false;

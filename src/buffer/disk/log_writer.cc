@@ -4,35 +4,57 @@
 
 namespace tributary::log {
 
-void Writer::AddRecord(std::string_view payload, std::string& out) {
+void Framed::Clear() {
+  headers_.clear();
+  iov_.clear();
+  size_ = 0;
+}
+
+void Framed::Add(const char* data, size_t n) {
+  iov_.push_back({const_cast<char*>(data), n});
+  size_ += n;
+}
+
+void Framed::AppendTo(std::string& out) const {
+  for (const iovec& piece : iov_)
+    out.append(static_cast<const char*>(piece.iov_base), piece.iov_len);
+}
+
+void Writer::AddRecord(std::string_view payload, Framed& out) {
+  static constexpr char kZeros[kHeaderSize] = {};
   const char* ptr = payload.data();
   size_t left = payload.size();
   bool begin = true;
   do {
     size_t leftover = kBlockSize - block_offset_;
     if (leftover < kHeaderSize) {
-      out.append(leftover, '\0');  // too small for a header: pad and start a new block
+      out.Add(kZeros, leftover);  // too small for a header: pad and start a new block
       block_offset_ = 0;
     }
     size_t avail = kBlockSize - block_offset_ - kHeaderSize;
     size_t fragment = left < avail ? left : avail;
     bool end = left == fragment;
     RecordType type = begin && end ? kFullType : begin ? kFirstType : end ? kLastType : kMiddleType;
-
-    char header[kHeaderSize];
+    char* header = out.headers_.emplace_back().data();
     header[4] = static_cast<char>(fragment & 0xff);
     header[5] = static_cast<char>(fragment >> 8);
     header[6] = static_cast<char>(type);
     uint32_t crc = crc32c::Extend(crc32c::Value(&header[6], 1), ptr, fragment);
     crc = crc32c::Mask(crc);
     for (int i = 0; i < 4; ++i) header[i] = static_cast<char>(crc >> (8 * i));
-    out.append(header, kHeaderSize);
-    out.append(ptr, fragment);
+    out.Add(header, kHeaderSize);
+    out.Add(ptr, fragment);
     block_offset_ += kHeaderSize + fragment;
     ptr += fragment;
     left -= fragment;
     begin = false;
   } while (left > 0);
+}
+
+void Writer::AddRecord(std::string_view payload, std::string& out) {
+  Framed framed;
+  AddRecord(payload, framed);
+  framed.AppendTo(out);
 }
 
 }  // namespace tributary::log

@@ -2,11 +2,9 @@
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -162,25 +160,12 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
   if (compression_ == Compression::kNone && size > 0 &&
       static_cast<const char*>(iov_.back().iov_base)[iov_.back().iov_len - 1] != kNewline)
     add({&kNewline, 1});
-  for (size_t i = 0; i < iov_.size();) {
-    ssize_t n =
-        ::writev(fd_, &iov_[i], static_cast<int>(std::min<size_t>(iov_.size() - i, IOV_MAX)));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n == 0) errno = EIO;  // no progress on a regular file: do not spin
-      std::string err = Errno("write failed for", tmp_path_);
-      // Cut the partial batch off so that the retry does not leave half a batch behind.
-      CutBack(written_, err);
-      return SendResult::Retry(err);
-    }
-    // Past what was written whole; into the one written in part.
-    for (size_t done = static_cast<size_t>(n); done > 0;) {
-      size_t step = std::min(done, iov_[i].iov_len);
-      iov_[i].iov_base = static_cast<char*>(iov_[i].iov_base) + step;
-      iov_[i].iov_len -= step;
-      done -= step;
-      if (iov_[i].iov_len == 0) ++i;
-    }
+  if (int err = WriteGathered(fd_, iov_); err != 0) {
+    errno = err;
+    std::string message = Errno("write failed for", tmp_path_);
+    // Cut the partial batch off so that the retry does not leave half a batch behind.
+    CutBack(written_, message);
+    return SendResult::Retry(message);
   }
   written_ += size;
   bool complete = written_ >= config_.max_file_bytes || config_.max_file_age.count() == 0;
