@@ -41,7 +41,9 @@ Status WriteAtomically(const std::string& dir, const std::string& name, const st
 
 int WriteGathered(int fd, std::span<iovec> iov, int64_t offset) {
   size_t i = 0;
-  while (i < iov.size()) {
+  while (true) {
+    while (i < iov.size() && iov[i].iov_len == 0) ++i;  // so that no write is of nothing
+    if (i == iov.size()) return 0;
     int count = static_cast<int>(std::min<size_t>(iov.size() - i, IOV_MAX));
     ssize_t n = offset < 0 ? ::writev(fd, &iov[i], count) : ::pwritev(fd, &iov[i], count, offset);
     if (n < 0 && errno == EINTR) continue;
@@ -56,9 +58,7 @@ int WriteGathered(int fd, std::span<iovec> iov, int64_t offset) {
       done -= step;
       if (iov[i].iov_len == 0) ++i;
     }
-    while (i < iov.size() && iov[i].iov_len == 0) ++i;
   }
-  return 0;
 }
 
 void DropCachedPages(int fd, uint64_t from, uint64_t to) {
