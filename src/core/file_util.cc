@@ -16,16 +16,10 @@ Status WriteAtomically(const std::string& dir, const std::string& name, const st
   std::string tmp = dir + "/" + name + ".tmp", final_path = dir + "/" + name;
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return IoError("cannot create " + tmp + ": " + std::strerror(errno));
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      std::string err = std::strerror(errno);
-      ::close(fd);
-      return IoError("cannot write " + tmp + ": " + err);
-    }
-    done += static_cast<size_t>(n);
+  iovec all{const_cast<char*>(text.data()), text.size()};
+  if (int e = WriteGathered(fd, {&all, 1}); e != 0) {
+    ::close(fd);
+    return IoError("cannot write " + tmp + ": " + std::strerror(e));
   }
   if (durable && ::fsync(fd) != 0) {
     std::string err = std::strerror(errno);
