@@ -13,7 +13,9 @@
 namespace tributary {
 namespace {
 
-std::string ReadSmallFile(const std::string& path) {
+// What could be read of it; nothing is no limit. (Not core/file_util's ReadWholeFile: this
+// file is also in the installed library, which carries none of the collector's I/O.)
+std::string ReadOrEmpty(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
   text << in.rdbuf();
@@ -43,12 +45,16 @@ std::optional<long long> ParseInteger(std::string_view text) {
   return v;
 }
 
-// A cgroup v1 quota: cpu.cfs_quota_us is -1 when there is none.
-std::optional<double> ReadCfsQuota(const std::string& dir) {
-  auto quota = ParseInteger(ReadSmallFile(dir + "/cpu.cfs_quota_us"));
-  auto period = ParseInteger(ReadSmallFile(dir + "/cpu.cfs_period_us"));
+// A quota over its period, in CPUs; none unless both are positive (v1 says -1 for none).
+std::optional<double> Cpus(std::optional<long long> quota, std::optional<long long> period) {
   if (!quota || !period || *quota <= 0 || *period <= 0) return std::nullopt;
   return static_cast<double>(*quota) / static_cast<double>(*period);
+}
+
+// A cgroup v1 quota.
+std::optional<double> ReadCfsQuota(const std::string& dir) {
+  return Cpus(ParseInteger(ReadOrEmpty(dir + "/cpu.cfs_quota_us")),
+              ParseInteger(ReadOrEmpty(dir + "/cpu.cfs_period_us")));
 }
 
 // A cgroup hierarchy as mounted: /proc/self/mountinfo's root (the part of the hierarchy the
@@ -76,15 +82,13 @@ std::optional<CgroupMount> FindMount(const std::string& mountinfo, bool v2) {
 std::optional<double> ParseCpuMax(std::string_view text) {
   auto fields = Split(text.substr(0, text.find('\n')), ' ');
   if (fields.size() != 2 || fields[0] == "max") return std::nullopt;
-  auto quota = ParseInteger(fields[0]), period = ParseInteger(fields[1]);
-  if (!quota || !period || *quota <= 0 || *period <= 0) return std::nullopt;
-  return static_cast<double>(*quota) / static_cast<double>(*period);
+  return Cpus(ParseInteger(fields[0]), ParseInteger(fields[1]));
 }
 
 std::optional<double> CgroupCpuLimit(const std::string& root) {
   std::string base = root.empty() || root.back() != '/' ? root + "/" : root;
-  std::string cgroups = ReadSmallFile(base + "proc/self/cgroup");
-  std::string mountinfo = ReadSmallFile(base + "proc/self/mountinfo");
+  std::string cgroups = ReadOrEmpty(base + "proc/self/cgroup");
+  std::string mountinfo = ReadOrEmpty(base + "proc/self/mountinfo");
   std::optional<double> limit;
   for (std::string_view line : Split(cgroups, '\n')) {
     // hierarchy-ID:controller-list:cgroup-path; v2 is "0::path".
@@ -108,7 +112,7 @@ std::optional<double> CgroupCpuLimit(const std::string& root) {
     while (true) {
       std::string dir = base + mount->point.substr(1) + rel;
       std::optional<double> cpus =
-          v2 ? ParseCpuMax(ReadSmallFile(dir + "/cpu.max")) : ReadCfsQuota(dir);
+          v2 ? ParseCpuMax(ReadOrEmpty(dir + "/cpu.max")) : ReadCfsQuota(dir);
       if (cpus && (!limit || *cpus < *limit)) limit = cpus;
       if (rel.empty() || rel == "/") break;
       size_t slash = rel.rfind('/');

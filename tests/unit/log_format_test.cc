@@ -28,6 +28,14 @@ std::string Payload(size_t n, char seed) {
   return s;
 }
 
+// Frames `payload` with `w` and appends the bytes the disk queue would write to `file`.
+void Append(Writer& w, std::string_view payload, std::string& file) {
+  Framed framed;
+  w.AddRecord(payload, framed);
+  for (const iovec& piece : framed.pieces())
+    file.append(static_cast<const char*>(piece.iov_base), piece.iov_len);
+}
+
 std::vector<std::string> ReadAll(std::string_view data, Collected* rep) {
   Reader r(data, 0, rep);
   std::vector<std::string> out;
@@ -52,7 +60,7 @@ std::string WriteAll(const std::vector<std::string>& recs, std::vector<uint64_t>
   Writer w;
   std::string file;
   for (const auto& r : recs) {
-    w.AddRecord(r, file);
+    Append(w, r, file);
     if (ends) ends->push_back(file.size());
   }
   return file;
@@ -105,7 +113,7 @@ TEST(LogFormat, WriterContinuesFromAnOffset) {
   std::string first = WriteAll({Payload(kBlockSize - 3, 'x')});
   Writer w(first.size());
   std::string rest;
-  w.AddRecord("tail", rest);
+  Append(w, "tail", rest);
   Collected rep;
   auto got = ReadAll(first + rest, &rep);
   ASSERT_EQ(got.size(), 2u);
@@ -135,7 +143,7 @@ TEST(LogFormat, AFlippedBitCostsOnlyTheRecordsOfItsBlock) {
   for (int i = 0; i < 6; ++i) {
     recs.push_back(
         Payload(kBlockSize - kHeaderSize, static_cast<char>('A' + i)));  // exactly one block
-    w.AddRecord(recs.back(), file);
+    Append(w, recs.back(), file);
   }
   ASSERT_EQ(file.size(), 6 * kBlockSize);
   std::mt19937 rng(42);

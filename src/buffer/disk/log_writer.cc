@@ -15,11 +15,6 @@ void Framed::Add(const char* data, size_t n) {
   size_ += n;
 }
 
-void Framed::AppendTo(std::string& out) const {
-  for (const iovec& piece : iov_)
-    out.append(static_cast<const char*>(piece.iov_base), piece.iov_len);
-}
-
 void Writer::AddRecord(std::string_view payload, Framed& out) {
   static constexpr char kZeros[kHeaderSize] = {};
   const char* ptr = payload.data();
@@ -49,12 +44,6 @@ void Writer::AddRecord(std::string_view payload, Framed& out) {
     left -= fragment;
     begin = false;
   } while (left > 0);
-}
-
-void Writer::AddRecord(std::string_view payload, std::string& out) {
-  Framed framed;
-  AddRecord(payload, framed);
-  framed.AppendTo(out);
 }
 
 }  // namespace tributary::log

@@ -24,7 +24,6 @@ class Framed {
   size_t size() const { return size_; }
   // The pieces for `pwritev`; the write advances them.
   std::vector<iovec>& pieces() { return iov_; }
-  void AppendTo(std::string& out) const;
 
  private:
   friend class Writer;
@@ -43,8 +42,6 @@ class Writer {
 
   // Adds the framed record to `out`; `payload` must stay as it is until `out` is written.
   void AddRecord(std::string_view payload, Framed& out);
-  // The same, copied into `out`.
-  void AddRecord(std::string_view payload, std::string& out);
 
  private:
   size_t block_offset_;

@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 namespace tributary {
 namespace {
 
-std::string Errno(std::string_view what, const std::string& path) {
-  return std::string(what) + " " + path + ": " + std::strerror(errno);
+std::string Errno(std::string_view what, const std::string& path, int err = errno) {
+  return std::string(what) + " " + path + ": " + std::strerror(err);
 }
 
 bool IsTempName(const std::string& name) {
@@ -161,8 +161,7 @@ SendResult FileSink::Send(const EncodedBatch& batch) {
       static_cast<const char*>(iov_.back().iov_base)[iov_.back().iov_len - 1] != kNewline)
     add({&kNewline, 1});
   if (int err = WriteGathered(fd_, iov_); err != 0) {
-    errno = err;
-    std::string message = Errno("write failed for", tmp_path_);
+    std::string message = Errno("write failed for", tmp_path_, err);
     // Cut the partial batch off so that the retry does not leave half a batch behind.
     CutBack(written_, message);
     return SendResult::Retry(message);
