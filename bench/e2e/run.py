@@ -11,7 +11,10 @@ machine's speed drifts over minutes by more than the differences being measured.
 the median ratio, and the range of the ratios. The table at the end gives each case's
 events/s, its ratio to the ceiling, the events its sinks delivered per second meanwhile
 (lower when the queue absorbs what they cannot keep up with), CPU seconds per million
-events, peak RSS and p99 latency (of the acknowledged requests), then the targets.
+events, peak RSS and p99 latency (of the acknowledged requests), then the targets. The
+reference cases run parts of a target case alone (the file sink without the disk queue,
+the disk queue without the file), and the end says how close each part alone comes to
+its target.
 
   bench/e2e/run.py --binary build/release/tributary            # every case, 10 s each
   bench/e2e/run.py --binary ... --case single --duration 5     # one case
@@ -51,6 +54,7 @@ class Case:
     connections: int = 16
     file_sinks: int = 1  # 0 = one blackhole sink
     queue: str = "disk"
+    queue_bytes: str = "1GiB"
     fsync: str = "interval"
 
 
@@ -62,6 +66,15 @@ CASES = [
     Case("cloudevents", "CloudEvents batch of 100 -> file, disk queue", body="cloudevents"),
     Case("three-sinks", "batch of 100 -> 3 file sinks, disk queue", file_sinks=3),
     Case("c64", "batch of 100 -> file, disk queue, 64 connections", connections=64),
+    # Reference cases, with no target of their own: each runs one part of a target case
+    # alone (the file without the disk queue, the disk queue without the file), so that
+    # every run shows how far that part alone gets towards the target. The file's memory
+    # queue holds a few batches: its events/s is what the file sink itself sustains.
+    Case("ref-file-memory", "reference: batch of 100 -> file, memory queue", queue="memory",
+         queue_bytes="64MiB"),
+    Case("ref-disk-blackhole", "reference: batch of 100 -> blackhole, disk queue", file_sinks=0),
+    Case("ref-single-memory", "reference: 1 event per request -> blackhole, memory queue",
+         events=1, file_sinks=0, queue="memory"),
 ]
 
 
@@ -161,7 +174,7 @@ def collector_config(case: Case, work: str, port: int) -> str:
             lines += ['type = "file"', f'directory = "{work}/out/{name}"',
                       'max_file_age = "30s"', 'max_file_bytes = "64MiB"']
         lines += [f"[sinks.{name}.queue]", f'type = "{case.queue}"',
-                  'max_bytes = "1GiB"', "max_events = 10000000"]
+                  f'max_bytes = "{case.queue_bytes}"', "max_events = 10000000"]
     return "\n".join(lines) + "\n"
 
 
@@ -343,14 +356,15 @@ def main() -> int:
 
     print()
     # The range of the ratios over the --repeat runs (one run: that ratio twice).
-    print(f"| {'case':<50} | {'events/s':>10} | {'of ceiling':>10} | {'range':>13} | "
+    width = max(len(c.title) for c in cases)
+    print(f"| {'case':<{width}} | {'events/s':>10} | {'of ceiling':>10} | {'range':>13} | "
           f"{'delivered/s':>11} | {'CPU s/M ev':>10} | {'peak RSS':>9} | {'p99':>8} | "
           f"{'nginx p99':>9} | {'queue B/ev':>10} |")
-    print("|" + "|".join("-" * w for w in (52, 12, 12, 15, 13, 12, 11, 10, 11, 12)) + "|")
+    print("|" + "|".join("-" * w for w in (width + 2, 12, 12, 15, 13, 12, 11, 10, 11, 12)) + "|")
     for c in cases:
         r = results[c.id]
         spread = f"{r['ratios'][0]:.1%}-{r['ratios'][-1]:.1%}"
-        print(f"| {c.title:<50} | {r['events_per_s']:>10,.0f} | {r['ratio']:>9.1%} | "
+        print(f"| {c.title:<{width}} | {r['events_per_s']:>10,.0f} | {r['ratio']:>9.1%} | "
               f"{spread:>13} | {r['delivered_per_s']:>11,.0f} | {r['cpu_s_per_m']:>10.2f} | "
               f"{r['peak_rss_mib']:>5.1f} MiB | {r['p99_ms']:>5.2f} ms | "
               f"{r['ceiling_p99_ms']:>6.2f} ms | {r['queue_bytes_per_event']:>10.0f} |")
@@ -385,6 +399,18 @@ def main() -> int:
         print("\nTargets:")
         for name, ok, value in targets:
             print(f"  {'PASS' if ok else 'MISS'}  {name}: {value}")
+    refs = []
+    if "file" in results and "ref-file-memory" in results and "ref-disk-blackhole" in results:
+        refs.append(f"batch -> file, disk queue (>= 30%): the file sink alone, with no disk "
+                    f"queue, reaches {results['ref-file-memory']['ratio']:.1%}; the disk queue "
+                    f"alone, into a blackhole, {results['ref-disk-blackhole']['ratio']:.1%}")
+    if "single" in results and "ref-single-memory" in results:
+        refs.append(f"1 event per request -> file, disk queue (>= 75%): with no disk queue and "
+                    f"no file, {results['ref-single-memory']['ratio']:.1%}")
+    if refs:
+        print("\nThe same targets for parts of the work alone (reference cases):")
+        for line in refs:
+            print(f"  {line}")
     missed = any(not ok for _, ok, _ in targets)
     if failed:
         print("\nbench: a case's sinks do not hold exactly the acknowledged events", file=sys.stderr)
