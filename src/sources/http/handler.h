@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -22,7 +23,7 @@ namespace http = boost::beast::http;
 struct HttpAnswer {
   http::status status = http::status::ok;
   std::string body;
-  std::string content_type = "application/json";
+  std::string_view content_type = "application/json";  // always a literal
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
