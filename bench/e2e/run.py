@@ -75,6 +75,8 @@ CASES = [
     Case("ref-disk-blackhole", "reference: batch of 100 -> blackhole, disk queue", file_sinks=0),
     Case("ref-single-memory", "reference: 1 event per request -> blackhole, memory queue",
          events=1, file_sinks=0, queue="memory"),
+    Case("ref-single-disk", "reference: 1 event per request -> blackhole, disk queue",
+         events=1, file_sinks=0),
 ]
 
 
@@ -404,9 +406,10 @@ def main() -> int:
         refs.append(f"batch -> file, disk queue (>= 30%): the file sink alone, with no disk "
                     f"queue, reaches {results['ref-file-memory']['ratio']:.1%}; the disk queue "
                     f"alone, into a blackhole, {results['ref-disk-blackhole']['ratio']:.1%}")
-    if "single" in results and "ref-single-memory" in results:
+    if "single" in results and "ref-single-memory" in results and "ref-single-disk" in results:
         refs.append(f"1 event per request -> file, disk queue (>= 75%): with no disk queue and "
-                    f"no file, {results['ref-single-memory']['ratio']:.1%}")
+                    f"no file, {results['ref-single-memory']['ratio']:.1%}; the disk queue alone, "
+                    f"into a blackhole, {results['ref-single-disk']['ratio']:.1%}")
     if refs:
         print("\nThe same targets for parts of the work alone (reference cases):")
         for line in refs:
