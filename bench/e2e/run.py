@@ -13,8 +13,8 @@ events/s, its ratio to the ceiling, the events its sinks delivered per second me
 (lower when the queue absorbs what they cannot keep up with), CPU seconds per million
 events, peak RSS and p99 latency (of the acknowledged requests), then the targets. The
 reference cases run parts of a target case alone (the file sink without the disk queue,
-the disk queue without the file), and the end says how close each part alone comes to
-its target.
+the disk queue without the file, or neither), and the end says how close each part alone
+comes to its target.
 
   bench/e2e/run.py --binary build/release/tributary            # every case, 10 s each
   bench/e2e/run.py --binary ... --case single --duration 5     # one case
@@ -67,9 +67,9 @@ CASES = [
     Case("three-sinks", "batch of 100 -> 3 file sinks, disk queue", file_sinks=3),
     Case("c64", "batch of 100 -> file, disk queue, 64 connections", connections=64),
     # Reference cases, with no target of their own: each runs one part of a target case
-    # alone (the file without the disk queue, the disk queue without the file), so that
-    # every run shows how far that part alone gets towards the target. The file's memory
-    # queue holds a few batches: its events/s is what the file sink itself sustains.
+    # alone (the file without the disk queue, the disk queue without the file, or neither),
+    # so that every run shows how far that part alone gets towards the target. The file's
+    # memory queue holds a few batches: its events/s is what the file sink itself sustains.
     Case("ref-file-memory", "reference: batch of 100 -> file, memory queue", queue="memory",
          queue_bytes="64MiB"),
     Case("ref-disk-blackhole", "reference: batch of 100 -> blackhole, disk queue", file_sinks=0),
