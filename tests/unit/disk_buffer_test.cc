@@ -74,8 +74,7 @@ class DiskBufferTest : public testing::Test {
   }
 
   // The segments that hold data: the queue also keeps the one after the segment being
-  // written created ahead, empty.
-  // The segments holding data. The queue's sync thread deletes delivered segments while
+  // written created ahead, empty. The queue's sync thread deletes delivered segments while
   // this runs: one gone between the listing and its size is not counted.
   std::vector<uint64_t> DataSegments() const {
     std::vector<uint64_t> out, all = *ListSegments(dir_.string());
